@@ -1,0 +1,6 @@
+/**
+ * Test helpers for steady components and stacks.
+ * @packageDocumentation
+ */
+export * from "./mocks";
+export * from "./stack-config";
