@@ -56,9 +56,15 @@ export function buildContainer(c: ContainerArgs, pod: PodSpecArgs): Container {
   }
   const requests = { ...POD_DEFAULTS.requests, ...c.resources?.requests };
   const limits = { ...POD_DEFAULTS.limits, ...c.resources?.limits };
-  const env = Object.entries(c.env ?? {})
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => ({ name, value }));
+  const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+  const env: k8s.types.input.core.v1.EnvVar[] = [
+    ...Object.entries(c.env ?? {})
+      .sort(byName)
+      .map(([name, value]) => ({ name, value })),
+    ...Object.entries(c.envFromFields ?? {})
+      .sort(byName)
+      .map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
+  ];
   const sleep = c.preStopSleepSeconds ?? POD_DEFAULTS.preStopSleepSeconds;
   const container: Container = {
     name: c.name,

@@ -115,6 +115,12 @@ export interface ContainerArgs {
   readonly ports?: readonly ContainerPortArgs[];
   /** Environment variables by name. @default - none */
   readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Environment variables read from the pod's own fields (downward API), by variable name, e.g.
+   * `{ POD_NAME: "metadata.name" }`.
+   * @default - none
+   */
+  readonly envFromFields?: Readonly<Record<string, string>>;
   /** Resource requests and limits. @default - see {@link ResourcesArgs} */
   readonly resources?: ResourcesArgs;
   /** Health probes. @default - see {@link ProbesArgs} */

@@ -83,7 +83,10 @@ function checkContainer(problems: Problems, path: string, c: ContainerArgs, volu
     seenPortNames.add(p.name);
     seenPorts.add(key);
   });
-  for (const k of Object.keys(c.env ?? {})) {
+  for (const k of Object.keys(c.envFromFields ?? {})) {
+    problems.check(!(k in (c.env ?? {})), `${path}.envFromFields`, `variable ${JSON.stringify(k)} is also set in env: set it in one place`);
+  }
+  for (const k of [...Object.keys(c.env ?? {}), ...Object.keys(c.envFromFields ?? {})]) {
     problems.check(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k), `${path}.env`, `variable name ${JSON.stringify(k)} is not valid: expected letters, digits, "_", "-" or ".", not starting with a digit`);
   }
   const req = c.resources?.requests ?? {};

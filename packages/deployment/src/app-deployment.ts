@@ -1,0 +1,91 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { APP_DEFAULTS } from "./defaults";
+import { buildAppManifests } from "./manifests";
+import type { AppDeploymentArgs } from "./types";
+import { validateAppDeploymentArgs } from "./validate";
+
+/**
+ * An app on Kubernetes that rolls out without downtime: a Deployment whose controller keeps the
+ * desired number of pods running and heals them, a ClusterIP Service in front of the ready ones,
+ * a PodDisruptionBudget, an optional HorizontalPodAutoscaler and an immutable, content-hashed
+ * ConfigMap for its config.
+ *
+ * Every zero-downtime rule is on by default: RollingUpdate with maxUnavailable 0 and maxSurge 1,
+ * readiness/liveness/startup probes, minReadySeconds, a progress deadline that `pulumi up` waits
+ * for (and fails on), a preStop sleep with a grace period longer than sleep + drain, soft spread
+ * over zones and nodes, a selector of stable labels only and auto-named objects, so a
+ * replacement is always create-before-delete.
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/
+ */
+export class AppDeployment extends pulumi.ComponentResource {
+  /** The Deployment's generated name. */
+  public readonly deploymentName: pulumi.Output<string>;
+  /** The Service's generated name. */
+  public readonly serviceName: pulumi.Output<string>;
+  /** The namespace everything lives in. */
+  public readonly namespace: pulumi.Output<string>;
+  /** In-cluster URL of the Service, e.g. `http://web-svc-1a2b3c4d.dev.svc.cluster.local:80`. */
+  public readonly url: pulumi.Output<string>;
+  /** The config map's generated name, when there is config. */
+  public readonly configMapName: pulumi.Output<string | undefined>;
+  /** Content hash of the config ("" when there is none). */
+  public readonly configHash: pulumi.Output<string>;
+  /** Labels that select the app's pods. */
+  public readonly selector: pulumi.Output<Record<string, string>>;
+  /** The Deployment resource, for callers that need more of it. */
+  public readonly deployment: k8s.apps.v1.Deployment;
+  /** The Service resource. */
+  public readonly service: k8s.core.v1.Service;
+
+  constructor(name: string, args: AppDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("steady:deployment:AppDeployment", name, {}, opts);
+    // Validate everything before the first child, so bad input leaves nothing half-created.
+    validateAppDeploymentArgs(name, args).throwIfAny(`AppDeployment "${name}"`);
+
+    const parent = { parent: this };
+    let configMap: k8s.core.v1.ConfigMap | undefined;
+    if (args.config !== undefined) {
+      const draft = buildAppManifests(name, args);
+      configMap = new k8s.core.v1.ConfigMap(`${name}-config`, draft.configMap!, parent);
+    }
+    const m = buildAppManifests(name, args, configMap?.metadata.name);
+
+    this.deployment = new k8s.apps.v1.Deployment(name, m.deployment, { ...parent, dependsOn: configMap ? [configMap] : [] });
+    this.service = new k8s.core.v1.Service(`${name}-svc`, m.service, parent);
+    if (m.podDisruptionBudget) {
+      new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.podDisruptionBudget, parent);
+    }
+    if (m.autoscaler) {
+      new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        `${name}-hpa`,
+        {
+          metadata: m.autoscaler.metadata,
+          spec: {
+            ...(m.autoscaler.spec as k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec),
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
+          },
+        },
+        parent,
+      );
+    }
+
+    const servicePort = args.servicePort ?? APP_DEFAULTS.servicePort;
+    this.deploymentName = this.deployment.metadata.name;
+    this.serviceName = this.service.metadata.name;
+    this.namespace = this.deployment.metadata.namespace;
+    this.url = pulumi.interpolate`http://${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local:${servicePort}`;
+    this.configMapName = configMap ? configMap.metadata.name : pulumi.output(undefined);
+    this.configHash = pulumi.output(m.configHash);
+    this.selector = pulumi.output(m.selector);
+    this.registerOutputs({
+      deploymentName: this.deploymentName,
+      serviceName: this.serviceName,
+      namespace: this.namespace,
+      url: this.url,
+      configMapName: this.configMapName,
+      configHash: this.configHash,
+      selector: this.selector,
+    });
+  }
+}
