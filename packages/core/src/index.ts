@@ -7,3 +7,4 @@ export * from "./problems";
 export * from "./labels";
 export * from "./quantity";
 export * from "./hash";
+export * from "./config";

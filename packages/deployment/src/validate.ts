@@ -135,14 +135,12 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
     const pod = validatePodSpecArgs(buildPodSpecArgs(name, args, "0000000000"));
     for (const p of pod.list) {
       // Report main-container problems under the args the caller actually wrote.
+      // The main container's port and the grace period are checked above, under their own args.
+      if (p.propertyPath.startsWith("containers[0].ports") || p.propertyPath === "terminationGracePeriodSeconds") continue;
       const mapped = p.propertyPath
-        .replace(/^containers\[0\]\.image/, "image")
-        .replace(/^containers\[0\]\.resources/, "resources")
-        .replace(/^containers\[0\]\.probes/, "probes")
-        .replace(/^containers\[0\]\.env/, "env")
+        .replace(/^containers\[0\]\./, "")
         .replace(/^containers\[(\d+)\]/, (_, i: string) => `sidecars[${Number(i) - 1}]`);
-      // The grace period rule above already covers the pod-level preStop check, more strictly.
-      if (mapped !== "terminationGracePeriodSeconds") problems.add(mapped, p.reason);
+      problems.add(mapped, p.reason);
     }
   }
   return problems;

@@ -60,7 +60,15 @@ export interface MockRecorder {
  * code that reads `metadata.name` sees a realistic value. Mocks still do not run transforms, call
  * the API server or enforce admission: that is what the integration tier is for.
  */
-export function setupMocks(opts: { project?: string; stack?: string; preview?: boolean } = {}): MockRecorder {
+export function setupMocks(
+  opts: {
+    project?: string;
+    stack?: string;
+    preview?: boolean;
+    /** Outputs that `StackReference`s by these names return. */
+    stackReferences?: Record<string, Record<string, unknown>>;
+  } = {},
+): MockRecorder {
   const resources: RecordedResource[] = [];
   let lastChange = 0;
   let counter = 0;
@@ -70,6 +78,12 @@ export function setupMocks(opts: { project?: string; stack?: string; preview?: b
         counter += 1;
         lastChange = counter;
         const state: Record<string, any> = structuredClone(args.inputs ?? {}); // eslint-disable-line @typescript-eslint/no-explicit-any
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const outputs = opts.stackReferences?.[args.inputs.name];
+          if (!outputs) throw new Error(`no mocked outputs for stack reference ${args.inputs.name}`);
+          state.outputs = outputs;
+          state.secretOutputNames = [];
+        }
         if (args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm")) {
           const metadata = { ...(state.metadata ?? {}) };
           if (metadata.name === undefined) metadata.name = `${args.name}-${mockSuffix(args.type, args.name)}`;

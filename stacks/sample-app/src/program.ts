@@ -1,0 +1,47 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AppDeployment } from "@steady/deployment";
+import type { AppConfig } from "./config";
+
+/** Declares the sample app from parsed config; returns the stack outputs. */
+export function sampleApp(cfg: AppConfig) {
+  const platform = cfg.platformStack ? new pulumi.StackReference(cfg.platformStack) : undefined;
+  const namespace = cfg.namespace ?? (platform!.requireOutput("namespace") as pulumi.Output<string>);
+  const provider = new k8s.Provider("cluster", {
+    ...(cfg.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(cfg.kubeconfig) } : {}),
+    ...(cfg.context !== undefined ? { context: cfg.context } : {}),
+    enableServerSideApply: true,
+  });
+  const app = new AppDeployment(
+    "hello",
+    {
+      namespace,
+      image: cfg.image,
+      version: cfg.version,
+      replicas: cfg.replicas,
+      autoscaling:
+        cfg.maxReplicas !== undefined
+          ? { minReplicas: cfg.minReplicas ?? 1, maxReplicas: cfg.maxReplicas, targetCPUUtilizationPercentage: cfg.targetCpuUtilization }
+          : undefined,
+      disruptionBudget: cfg.disruptionBudget === false ? false : undefined,
+      topologySpread: cfg.topologySpread === false ? false : undefined,
+      rollout: {
+        maxSurge: cfg.maxSurge,
+        minReadySeconds: cfg.minReadySeconds,
+        progressDeadlineSeconds: cfg.progressDeadlineSeconds,
+      },
+      preStopSleepSeconds: cfg.preStopSleepSeconds,
+      drainSeconds: cfg.drainSeconds,
+      config: cfg.greeting !== undefined ? { greeting: cfg.greeting } : undefined,
+    },
+    { provider },
+  );
+  return {
+    namespace: app.namespace,
+    deploymentName: app.deploymentName,
+    serviceName: app.serviceName,
+    url: app.url,
+    version: cfg.version,
+    configHash: app.configHash,
+  };
+}

@@ -1,0 +1,119 @@
+import * as path from "node:path";
+import { applyStackConfig, loadStackConfig, promiseOf, setupMocks } from "@steady/testing";
+
+const mocks = setupMocks({
+  project: "steady-app",
+  stackReferences: {
+    "organization/steady-platform/dev": { namespace: "steady-dev" },
+    "organization/steady-platform/staging": { namespace: "steady-staging" },
+    "organization/steady-platform/prod": { namespace: "steady-prod" },
+  },
+});
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const projectDir = path.join(__dirname, "..");
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+async function runStack(stack: string, overrides: Record<string, unknown> = {}) {
+  mocks.reset();
+  applyStackConfig(loadStackConfig(projectDir, stack, overrides));
+  let exports: any;
+  jest.isolateModules(() => {
+    exports = require("../src/index");
+  });
+  await promiseOf(exports.url);
+  await mocks.settle();
+  return exports;
+}
+
+function runStackError(stack: string, overrides: Record<string, unknown>): Error {
+  mocks.reset();
+  applyStackConfig(loadStackConfig(projectDir, stack, overrides));
+  try {
+    jest.isolateModules(() => require("../src/index"));
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected the program to reject its config");
+}
+
+describe.each([
+  ["dev", { namespace: "steady-dev", replicas: 1, pdb: false, hpa: undefined, spread: false }],
+  ["staging", { namespace: "steady-staging", replicas: 2, pdb: true, hpa: undefined, spread: true }],
+  ["prod", { namespace: "steady-prod", replicas: undefined, pdb: true, hpa: { minReplicas: 3, maxReplicas: 6 }, spread: true }],
+])("the sample-app stack with Pulumi.%s.yaml", (stack, want) => {
+  it("deploys the app into the platform's namespace with this environment's values", async () => {
+    const out = await runStack(stack);
+    expect(await promiseOf(out.namespace)).toBe(want.namespace);
+    const d = mocks.get(DEPLOYMENT, "hello").inputs;
+    expect(d.metadata.namespace).toBe(want.namespace);
+    expect(d.spec.replicas).toBe(want.replicas);
+    expect(mocks.ofType(PDB)).toHaveLength(want.pdb ? 1 : 0);
+    expect(mocks.ofType(HPA).map((h) => ({ minReplicas: h.inputs.spec.minReplicas, maxReplicas: h.inputs.spec.maxReplicas }))).toEqual(
+      want.hpa ? [want.hpa] : [],
+    );
+    expect(d.spec.template.spec.topologySpreadConstraints !== undefined).toBe(want.spread);
+    expect(d.spec.template.metadata.labels["app.kubernetes.io/version"]).toBe("v1");
+    expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+  });
+
+  it("registers every Kubernetes object through the stack's provider", async () => {
+    await runStack(stack);
+    const kube = mocks.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    expect(kube.length).toBeGreaterThanOrEqual(3);
+    for (const r of kube) expect(r.provider).toMatch(/pulumi:providers:kubernetes::cluster::/);
+  });
+
+  it("reports every problem of a broken copy of the config at once, before registering anything", () => {
+    const err = runStackError(stack, {
+      image: "",
+      version: "v 2",
+      replicas: "many",
+      maxSurge: "150%",
+      drainSeconds: "-1",
+      replica: "3",
+    });
+    expect(err.message).toBe(
+      [
+        "Stack config of steady-app has 6 invalid inputs:",
+        "  - steady-app:image: is required: set it with `pulumi config set image <value>`",
+        '  - steady-app:version: "v 2" is not valid: expected a label value such as "v1.2.3"',
+        '  - steady-app:replicas: "many" is not valid: expected an integer from 1 to 1000',
+        '  - steady-app:maxSurge: "150%" is not valid: expected a whole number (0 or more) or a percentage like "25%"',
+        '  - steady-app:drainSeconds: "-1" is not valid: expected an integer from 0 to 3600',
+        `  - steady-app:replica: is not a known setting of steady-app: expected one of ${[
+          "platformStack", "namespace", "image", "version", "greeting", "replicas", "minReplicas", "maxReplicas",
+          "targetCpuUtilization", "disruptionBudget", "topologySpread", "maxSurge", "minReadySeconds",
+          "progressDeadlineSeconds", "preStopSleepSeconds", "drainSeconds", "kubeconfig", "context",
+        ].join(", ")}`,
+      ].join("\n"),
+    );
+    expect(mocks.resources).toHaveLength(0);
+  });
+});
+
+describe("the sample-app stack's config rules", () => {
+  it("rolls out a new version as an update of the same Deployment with the same selector", async () => {
+    await runStack("staging");
+    const v1 = mocks.get(DEPLOYMENT, "hello").inputs.spec;
+    await runStack("staging", { version: "v2", image: "steady/hello:2.0.0" });
+    const v2 = mocks.get(DEPLOYMENT, "hello").inputs.spec;
+    expect(v2.selector).toEqual(v1.selector);
+    expect(v2.template.metadata.labels["app.kubernetes.io/version"]).toBe("v2");
+    expect(v2.template.spec.containers[0].image).toBe("steady/hello:2.0.0");
+  });
+
+  it("refuses replicas together with an autoscaler", () => {
+    expect(runStackError("prod", { replicas: "3" }).message).toContain(
+      "steady-app:replicas: cannot be set together with maxReplicas: the autoscaler owns the replica count",
+    );
+  });
+
+  it("needs a namespace or a platform stack", () => {
+    expect(runStackError("dev", { platformStack: undefined }).message).toContain(
+      "steady-app:namespace: is required when platformStack is not set",
+    );
+  });
+});
