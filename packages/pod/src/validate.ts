@@ -66,8 +66,9 @@ function checkQuantity(problems: Problems, path: string, q: string | undefined):
 function checkContainer(problems: Problems, path: string, c: ContainerArgs, volumes: ReadonlySet<string>): void {
   problems.check(isDns1123Label(c.name ?? ""), `${path}.name`, `${JSON.stringify(c.name)} is not valid: expected an RFC 1123 label (lowercase alphanumerics and "-", at most 63)`);
   if (typeof c.image === "string") {
-    problems.check(c.image.trim().length > 0, `${path}.image`, "must not be empty: name an image such as registry.example.com/app:1.2.3");
-    problems.check(!/\s/.test(c.image), `${path}.image`, `${JSON.stringify(c.image)} must not contain white space`);
+    if (problems.check(c.image.trim().length > 0, `${path}.image`, "must not be empty: name an image such as registry.example.com/app:1.2.3")) {
+      problems.check(!/\s/.test(c.image), `${path}.image`, `${JSON.stringify(c.image)} must not contain white space`);
+    }
   } else {
     problems.check(c.image !== undefined && c.image !== null, `${path}.image`, "is required");
   }
