@@ -20,4 +20,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Tests load stack programs with jest.isolateModules, which needs require().
+    files: ["**/test/**/*.ts"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );
