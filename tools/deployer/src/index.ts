@@ -1,0 +1,10 @@
+/**
+ * Runs the repo's stacks with the real Pulumi CLI (Automation API), watches rollouts and reports.
+ * @packageDocumentation
+ */
+export * from "./paths";
+export * from "./pulumi-env";
+export * from "./workspace";
+export * from "./stack-runner";
+export * from "./kube";
+export * from "./rollout-watch";

@@ -1,0 +1,25 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { homedir } from "node:os";
+
+/** The monorepo root: the nearest ancestor whose package.json declares workspaces. */
+export function repoRoot(from = __dirname): string {
+  let dir = resolve(from);
+  for (;;) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).workspaces) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no workspace root above ${from}`);
+    dir = up;
+  }
+}
+
+/** Where the toolchain build puts its binaries (`bin/pulumi`, ...). */
+export function toolchainDir(): string {
+  return process.env.STEADY_TOOLCHAIN_DIR ?? join(homedir(), ".cache", "steady", "toolchain");
+}
+
+/** Local state of this checkout (cluster, Pulumi file backend, work dirs): `<repo>/.steady`. */
+export function stateDir(): string {
+  return process.env.STEADY_STATE_DIR ?? join(repoRoot(), ".steady");
+}

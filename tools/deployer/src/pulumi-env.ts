@@ -1,0 +1,26 @@
+import { join } from "node:path";
+import { stateDir, toolchainDir } from "./paths";
+
+/**
+ * Passphrase of the local file backend's stacks. It protects nothing: it exists so the local
+ * stacks can hold `secure:` values. Use your own (or Pulumi Cloud) anywhere else.
+ */
+export const LOCAL_PASSPHRASE = "steady-local-only";
+
+/**
+ * Environment for the Pulumi CLI: the toolchain's binaries first on PATH (the provider plugin is
+ * found there, never downloaded), no update check, the local file backend and passphrase unless
+ * the caller already chose others, and the cluster's kubeconfig when given.
+ */
+export function pulumiEnv(opts: { kubeconfig?: string } = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: `${join(toolchainDir(), "bin")}:${process.env.PATH ?? ""}`,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${join(stateDir(), "pulumi-state")}`,
+    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
+  };
+  const kubeconfig = opts.kubeconfig ?? process.env.KUBECONFIG;
+  if (kubeconfig) env.KUBECONFIG = kubeconfig;
+  return env;
+}

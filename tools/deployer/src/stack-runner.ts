@@ -1,0 +1,42 @@
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { toolchainDir } from "./paths";
+import { pulumiEnv } from "./pulumi-env";
+import { prepareWorkDir, type ProjectRef } from "./workspace";
+
+let command: Promise<PulumiCommand> | undefined;
+
+/** The toolchain's Pulumi CLI, checked against the SDK's minimum version. */
+export function pulumiCommand(): Promise<PulumiCommand> {
+  command ??= PulumiCommand.get({ root: toolchainDir() }).catch((e: Error) => {
+    command = undefined;
+    throw new Error(
+      `the Pulumi CLI was not found in ${toolchainDir()}/bin: run \`npm run toolchain\` (tools/toolchain/build.sh) to build it (${e.message})`,
+    );
+  });
+  return command;
+}
+
+/** Options of {@link openStack}. */
+export interface OpenStackOptions {
+  /** Committed `Pulumi.<env>.yaml` to start from. */
+  readonly env: string;
+  /** Stack name. @default - same as env */
+  readonly stack?: string;
+  /** Config overrides by key (no project prefix); `null` removes a key. */
+  readonly config?: Record<string, string | number | boolean | null>;
+  /** Kubeconfig path for the provider. @default - KUBECONFIG */
+  readonly kubeconfig?: string;
+}
+
+/**
+ * Creates or selects a stack of one of the repo's projects in a work directory (committed files
+ * stay untouched), with the toolchain CLI, the local backend and the given config.
+ */
+export async function openStack(project: ProjectRef, opts: OpenStackOptions): Promise<Stack> {
+  const stackName = opts.stack ?? opts.env;
+  const workDir = prepareWorkDir(project, opts.env, stackName, opts.config);
+  return LocalWorkspace.createOrSelectStack(
+    { stackName: `organization/${project.name}/${stackName}`, workDir },
+    { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: opts.kubeconfig }) },
+  );
+}
