@@ -12,7 +12,8 @@ const unitOnly = process.argv.includes("--unit-only");
 // Results come only from this run: stale files are removed, turbo restores cached ones.
 for (const base of ["packages", "apps", "stacks", "tools"]) {
   if (!existsSync(join(root, base))) continue;
-  for (const dir of readdirSync(join(root, base))) rmSync(join(root, base, dir, ".test-results"), { recursive: true, force: true });
+  for (const dir of readdirSync(join(root, base)))
+    rmSync(join(root, base, dir, ".test-results"), { recursive: true, force: true });
 }
 
 function run(cmd, args) {
@@ -21,9 +22,20 @@ function run(cmd, args) {
   return r.status ?? 1;
 }
 
-let status = run("npx", ["turbo", "run", "typecheck", "lint", "test", "--output-logs=errors-only", "--continue"]);
+let status = run("npx", [
+  "turbo",
+  "run",
+  "typecheck",
+  "lint",
+  "test",
+  "--output-logs=errors-only",
+  "--continue",
+]);
 if (!unitOnly && existsSync(join(root, "tests/integration/package.json"))) {
   status = run("npm", ["run", "test:integration", "-w", "tests/integration"]) || status;
 }
-const summary = spawnSync(process.execPath, [join(root, "tools/scripts/test-summary.mjs")], { cwd: root, stdio: "inherit" });
+const summary = spawnSync(process.execPath, [join(root, "tools/scripts/test-summary.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
 process.exit(status || summary.status || 0);

@@ -24,14 +24,19 @@ for (const pattern of workspaces) {
       failed += r.numFailedTests;
       skipped += r.numPendingTests + (r.numTodoTests ?? 0);
       // A suite that failed to load has no failed tests but must still count as a failure.
-      const broken = r.testResults.filter((t) => t.status === "failed" && t.assertionResults.every((a) => a.status !== "failed")).length;
+      const broken = r.testResults.filter(
+        (t) => t.status === "failed" && t.assertionResults.every((a) => a.status !== "failed"),
+      ).length;
       suitesFailed += broken;
       failed += broken;
-      rows.push(`${base}/${dir} ${file.replace(/\.json$/, "")}: ${r.numPassedTests} passed, ${r.numFailedTests + broken} failed`);
+      rows.push(
+        `${base}/${dir} ${file.replace(/\.json$/, "")}: ${r.numPassedTests} passed, ${r.numFailedTests + broken} failed`,
+      );
     }
   }
 }
 for (const row of rows) console.log(`  ${row}`);
-if (suitesFailed > 0) console.log(`  (${suitesFailed} test file(s) failed to run and are counted as failed)`);
+if (suitesFailed > 0)
+  console.log(`  (${suitesFailed} test file(s) failed to run and are counted as failed)`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 ? 1 : 0);

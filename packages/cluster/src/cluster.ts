@@ -1,10 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_DEFAULTS } from "./defaults";
-import { limitRangeSpec, namespaceLabels, networkPolicySpecs, quotaSpec, resolveQuota } from "./manifests";
+import {
+  limitRangeSpec,
+  namespaceLabels,
+  networkPolicySpecs,
+  quotaSpec,
+  resolveQuota,
+} from "./manifests";
 import { SimulatedNodePool } from "./simulated-node-pool";
 import type { ClusterArgs } from "./types";
-import { validateClusterArgs } from "./validate";
+import { nodePoolName, validateClusterArgs } from "./validate";
 
 /**
  * A Kubernetes cluster as a deployment target: its control plane schedules apps, keeps their
@@ -42,26 +48,55 @@ export class Cluster extends pulumi.ComponentResource {
 
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
-      { metadata: { labels: namespaceLabels(args), ...(args.namespace !== undefined ? { name: args.namespace } : {}) } },
+      {
+        metadata: {
+          labels: namespaceLabels(args),
+          ...(args.namespace !== undefined ? { name: args.namespace } : {}),
+        },
+      },
       child,
     );
     const namespace = ns.metadata.name;
     const inNamespace = { ...child, dependsOn: [ns] };
 
     const quota = resolveQuota(args);
-    if (quota) new k8s.core.v1.ResourceQuota(`${name}-quota`, { metadata: { namespace }, spec: quotaSpec(quota) }, inNamespace);
+    if (quota)
+      new k8s.core.v1.ResourceQuota(
+        `${name}-quota`,
+        { metadata: { namespace }, spec: quotaSpec(quota) },
+        inNamespace,
+      );
     const limits = limitRangeSpec(args);
-    if (limits) new k8s.core.v1.LimitRange(`${name}-limits`, { metadata: { namespace }, spec: limits }, inNamespace);
+    if (limits)
+      new k8s.core.v1.LimitRange(
+        `${name}-limits`,
+        { metadata: { namespace }, spec: limits },
+        inNamespace,
+      );
     if (args.networkPolicy ?? CLUSTER_DEFAULTS.networkPolicy) {
       const specs = networkPolicySpecs();
-      new k8s.networking.v1.NetworkPolicy(`${name}-deny-ingress`, { metadata: { namespace }, spec: specs.denyAll }, inNamespace);
-      new k8s.networking.v1.NetworkPolicy(`${name}-allow-same-namespace`, { metadata: { namespace }, spec: specs.sameNamespace }, inNamespace);
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-deny-ingress`,
+        { metadata: { namespace }, spec: specs.denyAll },
+        inNamespace,
+      );
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-allow-same-namespace`,
+        { metadata: { namespace }, spec: specs.sameNamespace },
+        inNamespace,
+      );
     }
-    const pool = args.simulatedNodes ? new SimulatedNodePool(`${name}-nodes`, args.simulatedNodes, child) : undefined;
+    const pool = args.simulatedNodes
+      ? new SimulatedNodePool(nodePoolName(name), args.simulatedNodes, child)
+      : undefined;
 
     this.namespaceName = namespace;
     this.kubeconfig = pulumi.secret(pulumi.output(args.kubeconfig ?? ""));
     this.nodeNames = pool ? pool.nodeNames : pulumi.output([]);
-    this.registerOutputs({ namespaceName: this.namespaceName, kubeconfig: this.kubeconfig, nodeNames: this.nodeNames });
+    this.registerOutputs({
+      namespaceName: this.namespaceName,
+      kubeconfig: this.kubeconfig,
+      nodeNames: this.nodeNames,
+    });
   }
 }

@@ -26,3 +26,14 @@ export const CLUSTER_DEFAULTS = {
 export const SIMULATED_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 /** Label every simulated node carries, so workloads can target or avoid them. */
 export const SIMULATED_NODE_LABEL = "steady.dev/simulated";
+
+/**
+ * Annotations carrying a simulated node's capacity. Node status cannot be set through the
+ * provider (it is output-only), so the local cluster's kwok stages read these when they
+ * initialise the node's status.
+ */
+export const CAPACITY_ANNOTATIONS = {
+  cpu: "steady.dev/capacity-cpu",
+  memory: "steady.dev/capacity-memory",
+  pods: "steady.dev/capacity-pods",
+} as const;

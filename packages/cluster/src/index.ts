@@ -4,8 +4,22 @@
  * @packageDocumentation
  */
 export * from "./types";
-export { CLUSTER_DEFAULTS, QUOTA_PRESETS, SIMULATED_NODE_ANNOTATION, SIMULATED_NODE_LABEL } from "./defaults";
-export { validateClusterArgs, validateSimulatedNodesArgs } from "./validate";
-export { namespaceLabels, resolveQuota, quotaSpec, limitRangeSpec, networkPolicySpecs, simulatedNodes, type SimulatedNode } from "./manifests";
+export {
+  CAPACITY_ANNOTATIONS,
+  CLUSTER_DEFAULTS,
+  QUOTA_PRESETS,
+  SIMULATED_NODE_ANNOTATION,
+  SIMULATED_NODE_LABEL,
+} from "./defaults";
+export { nodePoolName, validateClusterArgs, validateSimulatedNodesArgs } from "./validate";
+export {
+  namespaceLabels,
+  resolveQuota,
+  quotaSpec,
+  limitRangeSpec,
+  networkPolicySpecs,
+  simulatedNodes,
+  type SimulatedNode,
+} from "./manifests";
 export { SimulatedNodePool } from "./simulated-node-pool";
 export { Cluster } from "./cluster";

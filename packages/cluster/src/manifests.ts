@@ -1,6 +1,11 @@
 import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
-import { CLUSTER_DEFAULTS, QUOTA_PRESETS, SIMULATED_NODE_ANNOTATION, SIMULATED_NODE_LABEL } from "./defaults";
+import {
+  CAPACITY_ANNOTATIONS,
+  CLUSTER_DEFAULTS,
+  QUOTA_PRESETS,
+  SIMULATED_NODE_ANNOTATION,
+  SIMULATED_NODE_LABEL,
+} from "./defaults";
 import type { ClusterArgs, QuotaArgs, SimulatedNodesArgs } from "./types";
 
 type Meta = k8s.types.input.meta.v1.ObjectMeta;
@@ -23,7 +28,10 @@ export function namespaceLabels(args: ClusterArgs): Record<string, string> {
 export function resolveQuota(args: ClusterArgs): QuotaArgs | undefined {
   const q = args.quota ?? CLUSTER_DEFAULTS.quota;
   if (q === false) return undefined;
-  return typeof q === "string" ? QUOTA_PRESETS[q] : q;
+  if (typeof q !== "string") return q;
+  if (!Object.hasOwn(QUOTA_PRESETS, q))
+    throw new Error(`unknown quota preset ${JSON.stringify(q)}`);
+  return QUOTA_PRESETS[q];
 }
 
 /** The ResourceQuota spec: caps what the namespace's pods may request in total. */
@@ -39,7 +47,9 @@ export function quotaSpec(q: QuotaArgs): k8s.types.input.core.v1.ResourceQuotaSp
 }
 
 /** The LimitRange spec: requests and limits for containers that declare none (a quota rejects those otherwise). */
-export function limitRangeSpec(args: ClusterArgs): k8s.types.input.core.v1.LimitRangeSpec | undefined {
+export function limitRangeSpec(
+  args: ClusterArgs,
+): k8s.types.input.core.v1.LimitRangeSpec | undefined {
   if (args.limitRange === false) return undefined;
   const d = CLUSTER_DEFAULTS.limitRange;
   return {
@@ -54,10 +64,17 @@ export function limitRangeSpec(args: ClusterArgs): k8s.types.input.core.v1.Limit
 }
 
 /** NetworkPolicies: deny all ingress, then allow ingress from pods of the same namespace. */
-export function networkPolicySpecs(): { denyAll: k8s.types.input.networking.v1.NetworkPolicySpec; sameNamespace: k8s.types.input.networking.v1.NetworkPolicySpec } {
+export function networkPolicySpecs(): {
+  denyAll: k8s.types.input.networking.v1.NetworkPolicySpec;
+  sameNamespace: k8s.types.input.networking.v1.NetworkPolicySpec;
+} {
   return {
     denyAll: { podSelector: {}, policyTypes: ["Ingress"] },
-    sameNamespace: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
+    sameNamespace: {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ podSelector: {} }] }],
+    },
   };
 }
 
@@ -66,7 +83,8 @@ export interface SimulatedNode {
   readonly name: string;
   readonly zone: string;
   readonly metadata: Meta & { name: string };
-  readonly status: k8s.types.input.core.v1.NodeStatus;
+  /** Capacity (and allocatable) the node reports once the simulator initialises it. */
+  readonly capacity: { readonly cpu: string; readonly memory: string; readonly pods: string };
 }
 
 /**
@@ -78,11 +96,7 @@ export function simulatedNodes(poolName: string, args: SimulatedNodesArgs): Simu
   const zones = args.zones ?? d.zones;
   const region = args.region ?? d.region;
   const capacity = { ...d.capacity, ...args.capacity };
-  const resources: Record<string, pulumi.Input<string>> = {
-    cpu: capacity.cpu,
-    memory: capacity.memory,
-    pods: String(capacity.pods),
-  };
+  const resources = { cpu: capacity.cpu, memory: capacity.memory, pods: String(capacity.pods) };
   return Array.from({ length: args.count }, (_, i) => {
     const name = `${args.namePrefix ?? poolName}-${i}`;
     const zone = zones[i % zones.length]!;
@@ -91,7 +105,13 @@ export function simulatedNodes(poolName: string, args: SimulatedNodesArgs): Simu
       zone,
       metadata: {
         name,
-        annotations: { [SIMULATED_NODE_ANNOTATION]: "fake", "node.alpha.kubernetes.io/ttl": "0" },
+        annotations: {
+          [SIMULATED_NODE_ANNOTATION]: "fake",
+          "node.alpha.kubernetes.io/ttl": "0",
+          [CAPACITY_ANNOTATIONS.cpu]: resources.cpu,
+          [CAPACITY_ANNOTATIONS.memory]: resources.memory,
+          [CAPACITY_ANNOTATIONS.pods]: resources.pods,
+        },
         labels: {
           ...args.labels,
           "kubernetes.io/hostname": name,
@@ -104,7 +124,7 @@ export function simulatedNodes(poolName: string, args: SimulatedNodesArgs): Simu
           "app.kubernetes.io/managed-by": "pulumi",
         },
       },
-      status: { allocatable: resources, capacity: resources },
+      capacity: resources,
     };
   });
 }

@@ -21,7 +21,7 @@ export class SimulatedNodePool extends pulumi.ComponentResource {
     validateSimulatedNodesArgs(name, args).throwIfAny(`SimulatedNodePool "${name}"`);
     const plan = simulatedNodes(name, args);
     const nodes = plan.map(
-      (n) => new k8s.core.v1.Node(`${name}-${n.name}`, { metadata: n.metadata, status: n.status } as k8s.core.v1.NodeArgs, { parent: this }),
+      (n) => new k8s.core.v1.Node(`${name}-${n.name}`, { metadata: n.metadata }, { parent: this }),
     );
     this.nodeNames = pulumi.all(nodes.map((n) => n.metadata.name));
     this.zones = pulumi.output(Object.fromEntries(plan.map((n) => [n.name, n.zone])));

@@ -2,8 +2,19 @@ import { Problems } from "./problems";
 
 /** How one stack config key is read. */
 export type ConfigField =
-  | { readonly type: "string"; readonly required?: boolean; readonly pattern?: RegExp; readonly patternHint?: string; readonly secret?: boolean }
-  | { readonly type: "integer"; readonly required?: boolean; readonly min: number; readonly max: number }
+  | {
+      readonly type: "string";
+      readonly required?: boolean;
+      readonly pattern?: RegExp;
+      readonly patternHint?: string;
+      readonly secret?: boolean;
+    }
+  | {
+      readonly type: "integer";
+      readonly required?: boolean;
+      readonly min: number;
+      readonly max: number;
+    }
   | { readonly type: "boolean"; readonly required?: boolean }
   | { readonly type: "enum"; readonly required?: boolean; readonly values: readonly string[] }
   | { readonly type: "intOrPercent"; readonly required?: boolean };
@@ -21,7 +32,9 @@ export type ConfigValue<F extends ConfigField> = F extends { type: "integer" }
 
 /** Parsed config: each declared key, `undefined` when not set (so component defaults apply). */
 export type ParsedConfig<S extends Record<string, ConfigField>> = {
-  -readonly [K in keyof S]: S[K] extends { required: true } ? ConfigValue<S[K]> : ConfigValue<S[K]> | undefined;
+  -readonly [K in keyof S]: S[K] extends { required: true }
+    ? ConfigValue<S[K]>
+    : ConfigValue<S[K]> | undefined;
 };
 
 function parseOne(problems: Problems, key: string, raw: string, f: ConfigField): unknown {
@@ -29,7 +42,10 @@ function parseOne(problems: Problems, key: string, raw: string, f: ConfigField):
   switch (f.type) {
     case "string":
       if (f.pattern && !f.pattern.test(raw)) {
-        problems.add(key, `${shown} is not valid: expected ${f.patternHint ?? `a value matching ${f.pattern}`}`);
+        problems.add(
+          key,
+          `${shown} is not valid: expected ${f.patternHint ?? `a value matching ${f.pattern}`}`,
+        );
         return undefined;
       }
       return raw;
@@ -49,14 +65,20 @@ function parseOne(problems: Problems, key: string, raw: string, f: ConfigField):
       return raw === "true";
     case "enum":
       if (!f.values.includes(raw)) {
-        problems.add(key, `${shown} is not valid: expected one of ${f.values.map((v) => JSON.stringify(v)).join(", ")}`);
+        problems.add(
+          key,
+          `${shown} is not valid: expected one of ${f.values.map((v) => JSON.stringify(v)).join(", ")}`,
+        );
         return undefined;
       }
       return raw;
     case "intOrPercent":
       if (/^[0-9]+$/.test(raw)) return Number(raw);
       if (/^([0-9]|[1-9][0-9]|100)%$/.test(raw)) return raw;
-      problems.add(key, `${shown} is not valid: expected a whole number (0 or more) or a percentage like "25%"`);
+      problems.add(
+        key,
+        `${shown} is not valid: expected a whole number (0 or more) or a percentage like "25%"`,
+      );
       return undefined;
   }
 }
@@ -78,7 +100,8 @@ export function parseStackConfig<S extends Record<string, ConfigField>>(
   for (const [key, field] of Object.entries(schema)) {
     const v = raw[prefix + key];
     if (v === undefined || v === "") {
-      if (field.required) problems.add(prefix + key, `is required: set it with \`pulumi config set ${key} <value>\``);
+      if (field.required)
+        problems.add(prefix + key, `is required: set it with \`pulumi config set ${key} <value>\``);
       continue;
     }
     values[key] = parseOne(problems, prefix + key, v, field);
@@ -87,8 +110,11 @@ export function parseStackConfig<S extends Record<string, ConfigField>>(
   for (const key of Object.keys(raw)) {
     if (!key.startsWith(prefix)) continue;
     const short = key.slice(prefix.length);
-    if (!(short in schema)) {
-      problems.add(key, `is not a known setting of ${project}: expected one of ${known.join(", ")}`);
+    if (!Object.hasOwn(schema, short)) {
+      problems.add(
+        key,
+        `is not a known setting of ${project}: expected one of ${known.join(", ")}`,
+      );
     }
   }
   return { values: values as ParsedConfig<S>, problems };

@@ -31,7 +31,8 @@ export class Problems {
   /** Adds every problem from `other`, with `prefix` in front of its paths. */
   merge(other: readonly Problem[], prefix = ""): void {
     for (const p of other) {
-      const path = prefix && p.propertyPath ? `${prefix}.${p.propertyPath}` : prefix || p.propertyPath;
+      const path =
+        prefix && p.propertyPath ? `${prefix}.${p.propertyPath}` : prefix || p.propertyPath;
       this.add(path, p.reason);
     }
   }
@@ -58,7 +59,9 @@ export class Problems {
 /** Formats problems as one readable message: a headline, then one line per problem. */
 export function formatProblems(subject: string, problems: readonly Problem[]): string {
   const n = problems.length;
-  const lines = problems.map((p) => `  - ${p.propertyPath ? `${p.propertyPath}: ` : ""}${p.reason}`);
+  const lines = problems.map(
+    (p) => `  - ${p.propertyPath ? `${p.propertyPath}: ` : ""}${p.reason}`,
+  );
   return `${subject} has ${n} invalid input${n === 1 ? "" : "s"}:\n${lines.join("\n")}`;
 }
 

@@ -51,7 +51,10 @@ export class AppDeployment extends pulumi.ComponentResource {
     }
     const m = buildAppManifests(name, args, configMap?.metadata.name);
 
-    this.deployment = new k8s.apps.v1.Deployment(name, m.deployment, { ...parent, dependsOn: configMap ? [configMap] : [] });
+    this.deployment = new k8s.apps.v1.Deployment(name, m.deployment, {
+      ...parent,
+      dependsOn: configMap ? [configMap] : [],
+    });
     this.service = new k8s.core.v1.Service(`${name}-svc`, m.service, parent);
     if (m.podDisruptionBudget) {
       new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.podDisruptionBudget, parent);
@@ -63,7 +66,11 @@ export class AppDeployment extends pulumi.ComponentResource {
           metadata: m.autoscaler.metadata,
           spec: {
             ...(m.autoscaler.spec as k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec),
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
+            scaleTargetRef: {
+              apiVersion: "apps/v1",
+              kind: "Deployment",
+              name: this.deployment.metadata.name,
+            },
           },
         },
         parent,

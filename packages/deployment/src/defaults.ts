@@ -26,4 +26,7 @@ export const APP_DEFAULTS = {
 } as const;
 
 /** Label keys used for selection; they never change for the life of a Deployment. */
-export const SELECTOR_LABEL_KEYS = ["app.kubernetes.io/name", "app.kubernetes.io/instance"] as const;
+export const SELECTOR_LABEL_KEYS = [
+  "app.kubernetes.io/name",
+  "app.kubernetes.io/instance",
+] as const;

@@ -6,7 +6,6 @@ import { APP_DEFAULTS } from "./defaults";
 import { commonLabels, selectorLabels, templateLabels } from "./labels";
 import type { AppDeploymentArgs, DisruptionBudgetArgs } from "./types";
 
-
 /** Annotation on the pod template carrying the config's content hash. */
 export const CONFIG_HASH_ANNOTATION = "steady.dev/config-hash";
 /** The provider's wait budget for a resource, in seconds. */
@@ -18,15 +17,31 @@ const CONFIG_VOLUME = "app-config";
 /** Everything the component creates, as plain Kubernetes inputs (namespaces and images may be Outputs). */
 export interface AppManifests {
   /** The Deployment's metadata and spec. */
-  readonly deployment: { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: k8s.types.input.apps.v1.DeploymentSpec };
+  readonly deployment: {
+    metadata: k8s.types.input.meta.v1.ObjectMeta;
+    spec: k8s.types.input.apps.v1.DeploymentSpec;
+  };
   /** The ClusterIP Service. */
-  readonly service: { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: k8s.types.input.core.v1.ServiceSpec };
+  readonly service: {
+    metadata: k8s.types.input.meta.v1.ObjectMeta;
+    spec: k8s.types.input.core.v1.ServiceSpec;
+  };
   /** The PodDisruptionBudget, unless turned off. */
-  readonly podDisruptionBudget?: { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: k8s.types.input.policy.v1.PodDisruptionBudgetSpec };
+  readonly podDisruptionBudget?: {
+    metadata: k8s.types.input.meta.v1.ObjectMeta;
+    spec: k8s.types.input.policy.v1.PodDisruptionBudgetSpec;
+  };
   /** The autoscaler, when configured. Its target is filled in by the component (it needs the Deployment's name). */
-  readonly autoscaler?: { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: Omit<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec, "scaleTargetRef"> };
+  readonly autoscaler?: {
+    metadata: k8s.types.input.meta.v1.ObjectMeta;
+    spec: Omit<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec, "scaleTargetRef">;
+  };
   /** The immutable config map, when config is given. */
-  readonly configMap?: { metadata: k8s.types.input.meta.v1.ObjectMeta; data: Record<string, string>; immutable: true };
+  readonly configMap?: {
+    metadata: k8s.types.input.meta.v1.ObjectMeta;
+    data: Record<string, string>;
+    immutable: true;
+  };
   /** Content hash of the config ("" when there is none). */
   readonly configHash: string;
   /** The selector labels. */
@@ -35,7 +50,10 @@ export interface AppManifests {
 
 /** Renders the app config file: stable key order so the same content always hashes the same. */
 export function renderConfig(config: Readonly<Record<string, unknown>>): Record<string, string> {
-  return { [APP_DEFAULTS.configFileName]: JSON.stringify(JSON.parse(stableStringify(config)), null, 2) + "\n" };
+  return {
+    [APP_DEFAULTS.configFileName]:
+      JSON.stringify(JSON.parse(stableStringify(config)), null, 2) + "\n",
+  };
 }
 
 /**
@@ -50,10 +68,14 @@ export function buildPodSpecArgs(
   const port = args.containerPort ?? APP_DEFAULTS.containerPort;
   const sleep = args.preStopSleepSeconds ?? APP_DEFAULTS.preStopSleepSeconds;
   const drain = args.drainSeconds ?? APP_DEFAULTS.drainSeconds;
-  const grace = args.terminationGracePeriodSeconds ?? sleep + drain + APP_DEFAULTS.terminationSlackSeconds;
+  const grace =
+    args.terminationGracePeriodSeconds ?? sleep + drain + APP_DEFAULTS.terminationSlackSeconds;
   const mountPath = args.configMountPath ?? APP_DEFAULTS.configMountPath;
   const hasConfig = args.config !== undefined && configMapName !== undefined;
-  const spread = args.topologySpread === false ? undefined : { ...APP_DEFAULTS.topologySpread, ...args.topologySpread };
+  const spread =
+    args.topologySpread === false
+      ? undefined
+      : { ...APP_DEFAULTS.topologySpread, ...args.topologySpread };
   const selector = selectorLabels(name, args);
   const spreadOver = (topologyKey: string): k8s.types.input.core.v1.TopologySpreadConstraint => ({
     maxSkew: spread!.maxSkew,
@@ -125,7 +147,9 @@ export function buildAppManifests(
       namespace: args.namespace,
       labels,
       // `pulumi up` waits for the rollout this long, then fails with the controller's reason.
-      annotations: { [TIMEOUT_ANNOTATION]: String(progressDeadlineSeconds + APP_DEFAULTS.awaitMarginSeconds) },
+      annotations: {
+        [TIMEOUT_ANNOTATION]: String(progressDeadlineSeconds + APP_DEFAULTS.awaitMarginSeconds),
+      },
     },
     spec: {
       ...(args.autoscaling ? {} : { replicas: args.replicas ?? APP_DEFAULTS.replicas }),
@@ -155,10 +179,18 @@ export function buildAppManifests(
     spec: {
       type: "ClusterIP",
       selector,
-      ports: [{ name: APP_DEFAULTS.portName, port: servicePort, targetPort: APP_DEFAULTS.portName, protocol: "TCP" }],
+      ports: [
+        {
+          name: APP_DEFAULTS.portName,
+          port: servicePort,
+          targetPort: APP_DEFAULTS.portName,
+          protocol: "TCP",
+        },
+      ],
     },
   };
-  const budget: DisruptionBudgetArgs | false = args.disruptionBudget ?? APP_DEFAULTS.disruptionBudget;
+  const budget: DisruptionBudgetArgs | false =
+    args.disruptionBudget ?? APP_DEFAULTS.disruptionBudget;
   const podDisruptionBudget: AppManifests["podDisruptionBudget"] =
     budget === false
       ? undefined
@@ -166,7 +198,9 @@ export function buildAppManifests(
           metadata: { namespace: args.namespace, labels },
           spec: {
             selector: { matchLabels: selector },
-            ...(budget.minAvailable !== undefined ? { minAvailable: budget.minAvailable } : { maxUnavailable: budget.maxUnavailable }),
+            ...(budget.minAvailable !== undefined
+              ? { minAvailable: budget.minAvailable }
+              : { maxUnavailable: budget.maxUnavailable }),
             // A crash-looping pod must not block a node drain.
             unhealthyPodEvictionPolicy: "AlwaysAllow",
           },
@@ -185,7 +219,9 @@ export function buildAppManifests(
                 name: "cpu",
                 target: {
                   type: "Utilization",
-                  averageUtilization: hpa.targetCPUUtilizationPercentage ?? APP_DEFAULTS.autoscaling.targetCPUUtilizationPercentage,
+                  averageUtilization:
+                    hpa.targetCPUUtilizationPercentage ??
+                    APP_DEFAULTS.autoscaling.targetCPUUtilizationPercentage,
                 },
               },
             },
@@ -196,7 +232,10 @@ export function buildAppManifests(
   const configMap: AppManifests["configMap"] =
     args.config !== undefined
       ? {
-          metadata: { namespace: args.namespace, labels: { ...labels, [CONFIG_HASH_ANNOTATION]: configHash } },
+          metadata: {
+            namespace: args.namespace,
+            labels: { ...labels, [CONFIG_HASH_ANNOTATION]: configHash },
+          },
           data: renderConfig(args.config),
           immutable: true,
         }

@@ -7,15 +7,27 @@ import type { AppDeploymentArgs, DisruptionBudgetArgs } from "./types";
 const PERCENT = /^([0-9]|[1-9][0-9]|100)%$/;
 
 /** Reads a surge/unavailable value as [isZero, problem]. */
-function checkIntOrPercent(problems: Problems, path: string, v: number | string | undefined): boolean {
+function checkIntOrPercent(
+  problems: Problems,
+  path: string,
+  v: number | string | undefined,
+): boolean {
   if (v === undefined) return false;
   if (typeof v === "number") {
     const ok = Number.isInteger(v) && v >= 0;
-    problems.check(ok, path, `${JSON.stringify(v)} is not valid: expected a whole number of pods (0 or more) or a percentage like "25%"`);
+    problems.check(
+      ok,
+      path,
+      `${JSON.stringify(v)} is not valid: expected a whole number of pods (0 or more) or a percentage like "25%"`,
+    );
     return ok && v === 0;
   }
   const ok = PERCENT.test(v);
-  problems.check(ok, path, `${JSON.stringify(v)} is not valid: expected a whole number of pods (0 or more) or a percentage from "0%" to "100%"`);
+  problems.check(
+    ok,
+    path,
+    `${JSON.stringify(v)} is not valid: expected a whole number of pods (0 or more) or a percentage from "0%" to "100%"`,
+  );
   return ok && v.startsWith("0");
 }
 
@@ -25,7 +37,11 @@ function checkIntOrPercent(problems: Problems, path: string, v: number | string 
  */
 export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs): Problems {
   const problems = new Problems();
-  problems.check(args.namespace !== undefined && args.namespace !== "", "namespace", "is required: name the namespace to deploy into");
+  problems.check(
+    args.namespace !== undefined && args.namespace !== "",
+    "namespace",
+    "is required: name the namespace to deploy into",
+  );
   const appName = args.appName ?? name;
   const instance = args.instance ?? name;
   problems.check(
@@ -48,7 +64,9 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
   checkLabels(problems, "labels", args.labels);
   for (const k of Object.keys(args.labels ?? {})) {
     problems.check(
-      !k.startsWith("app.kubernetes.io/name") && !k.startsWith("app.kubernetes.io/instance") && k !== "app.kubernetes.io/version",
+      !k.startsWith("app.kubernetes.io/name") &&
+        !k.startsWith("app.kubernetes.io/instance") &&
+        k !== "app.kubernetes.io/version",
       `labels.${k}`,
       "is set by the component (selector and version labels); use appName, instance or version instead",
     );
@@ -59,10 +77,21 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
   checkIntRange(problems, "revisionHistoryLimit", args.revisionHistoryLimit, 0, 1000);
 
   const r = args.rollout ?? {};
-  const surgeZero = checkIntOrPercent(problems, "rollout.maxSurge", r.maxSurge ?? APP_DEFAULTS.maxSurge);
-  const unavailableZero = checkIntOrPercent(problems, "rollout.maxUnavailable", r.maxUnavailable ?? APP_DEFAULTS.maxUnavailable);
+  const surgeZero = checkIntOrPercent(
+    problems,
+    "rollout.maxSurge",
+    r.maxSurge ?? APP_DEFAULTS.maxSurge,
+  );
+  const unavailableZero = checkIntOrPercent(
+    problems,
+    "rollout.maxUnavailable",
+    r.maxUnavailable ?? APP_DEFAULTS.maxUnavailable,
+  );
   if (surgeZero && unavailableZero) {
-    problems.add("rollout", "maxSurge and maxUnavailable are both 0, so a rollout can never start: set maxSurge to 1 or more (keep maxUnavailable 0 for zero downtime)");
+    problems.add(
+      "rollout",
+      "maxSurge and maxUnavailable are both 0, so a rollout can never start: set maxSurge to 1 or more (keep maxUnavailable 0 for zero downtime)",
+    );
   }
   checkIntRange(problems, "rollout.minReadySeconds", r.minReadySeconds, 0, 3600);
   checkIntRange(problems, "rollout.progressDeadlineSeconds", r.progressDeadlineSeconds, 1, 86400);
@@ -76,7 +105,13 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
 
   checkIntRange(problems, "preStopSleepSeconds", args.preStopSleepSeconds, 0, 3600);
   checkIntRange(problems, "drainSeconds", args.drainSeconds, 0, 3600);
-  checkIntRange(problems, "terminationGracePeriodSeconds", args.terminationGracePeriodSeconds, 0, 86400);
+  checkIntRange(
+    problems,
+    "terminationGracePeriodSeconds",
+    args.terminationGracePeriodSeconds,
+    0,
+    86400,
+  );
   const sleep = args.preStopSleepSeconds ?? APP_DEFAULTS.preStopSleepSeconds;
   const drain = args.drainSeconds ?? APP_DEFAULTS.drainSeconds;
   if (args.terminationGracePeriodSeconds !== undefined) {
@@ -91,7 +126,13 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
   if (hpa) {
     checkIntRange(problems, "autoscaling.minReplicas", hpa.minReplicas, 1, 10000);
     checkIntRange(problems, "autoscaling.maxReplicas", hpa.maxReplicas, 1, 10000);
-    checkIntRange(problems, "autoscaling.targetCPUUtilizationPercentage", hpa.targetCPUUtilizationPercentage, 1, 1000);
+    checkIntRange(
+      problems,
+      "autoscaling.targetCPUUtilizationPercentage",
+      hpa.targetCPUUtilizationPercentage,
+      1,
+      1000,
+    );
     problems.check(
       !(hpa.minReplicas > hpa.maxReplicas),
       "autoscaling",
@@ -102,7 +143,11 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
   const pdb: DisruptionBudgetArgs | false = args.disruptionBudget ?? APP_DEFAULTS.disruptionBudget;
   if (pdb !== false) {
     const given = [pdb.maxUnavailable, pdb.minAvailable].filter((v) => v !== undefined).length;
-    problems.check(given === 1, "disruptionBudget", `set exactly one of maxUnavailable, minAvailable (found ${given})`);
+    problems.check(
+      given === 1,
+      "disruptionBudget",
+      `set exactly one of maxUnavailable, minAvailable (found ${given})`,
+    );
     checkIntRange(problems, "disruptionBudget.maxUnavailable", pdb.maxUnavailable, 1, 10000);
     checkIntRange(problems, "disruptionBudget.minAvailable", pdb.minAvailable, 0, 10000);
     if (pdb.minAvailable !== undefined && Number.isInteger(floor)) {
@@ -113,9 +158,14 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
       );
     }
   }
-  if (args.topologySpread) checkIntRange(problems, "topologySpread.maxSkew", args.topologySpread.maxSkew, 1, 100);
+  if (args.topologySpread)
+    checkIntRange(problems, "topologySpread.maxSkew", args.topologySpread.maxSkew, 1, 100);
   const mount = args.configMountPath ?? APP_DEFAULTS.configMountPath;
-  problems.check(mount.startsWith("/") && mount !== "/", "configMountPath", `${JSON.stringify(mount)} must be an absolute directory other than "/"`);
+  problems.check(
+    mount.startsWith("/") && mount !== "/",
+    "configMountPath",
+    `${JSON.stringify(mount)} must be an absolute directory other than "/"`,
+  );
   if (args.config !== undefined) {
     let serialisable = true;
     try {
@@ -123,7 +173,11 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
     } catch {
       serialisable = false;
     }
-    problems.check(serialisable && typeof args.config === "object" && !Array.isArray(args.config), "config", "must be a plain JSON object");
+    problems.check(
+      serialisable && typeof args.config === "object" && !Array.isArray(args.config),
+      "config",
+      "must be a plain JSON object",
+    );
   }
   for (const [k, v] of Object.entries(args.podAnnotations ?? {})) {
     problems.check(typeof v === "string", `podAnnotations.${k}`, "must be a string");
@@ -136,7 +190,11 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
     for (const p of pod.list) {
       // Report main-container problems under the args the caller actually wrote.
       // The main container's port and the grace period are checked above, under their own args.
-      if (p.propertyPath.startsWith("containers[0].ports") || p.propertyPath === "terminationGracePeriodSeconds") continue;
+      if (
+        p.propertyPath.startsWith("containers[0].ports") ||
+        p.propertyPath === "terminationGracePeriodSeconds"
+      )
+        continue;
       const mapped = p.propertyPath
         .replace(/^containers\[0\]\./, "")
         .replace(/^containers\[(\d+)\]/, (_, i: string) => `sidecars[${Number(i) - 1}]`);

@@ -1,6 +1,11 @@
 import * as fc from "fast-check";
 import { promiseOf, setupMocks, type RecordedResource } from "@steady/testing";
-import { AppDeployment, CONFIG_HASH_ANNOTATION, TIMEOUT_ANNOTATION, type AppDeploymentArgs } from "../src";
+import {
+  AppDeployment,
+  CONFIG_HASH_ANNOTATION,
+  TIMEOUT_ANNOTATION,
+  type AppDeploymentArgs,
+} from "../src";
 
 const mocks = setupMocks();
 
@@ -10,7 +15,11 @@ const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 
-const base: AppDeploymentArgs = { namespace: "apps", image: "example.com/hello:1.0.0", version: "v1" };
+const base: AppDeploymentArgs = {
+  namespace: "apps",
+  image: "example.com/hello:1.0.0",
+  version: "v1",
+};
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 async function deploy(name: string, args: Partial<AppDeploymentArgs> = {}) {
@@ -22,28 +31,38 @@ async function deploy(name: string, args: Partial<AppDeploymentArgs> = {}) {
   return { app, deployment, spec: deployment.spec, pod: deployment.spec.template.spec };
 }
 
-const kube = (): RecordedResource[] => mocks.resources.filter((r) => r.type.startsWith("kubernetes:"));
+const kube = (): RecordedResource[] =>
+  mocks.resources.filter((r) => r.type.startsWith("kubernetes:"));
 
 describe("AppDeployment", () => {
   it("registers a Deployment, Service and PodDisruptionBudget, all parented to the component", async () => {
     await deploy("web");
-    expect(kube().map((r) => `${r.type}::${r.name}`).sort()).toEqual(
-      [`${DEPLOYMENT}::web`, `${PDB}::web-pdb`, `${SERVICE}::web-svc`].sort(),
-    );
+    expect(
+      kube()
+        .map((r) => `${r.type}::${r.name}`)
+        .sort(),
+    ).toEqual([`${DEPLOYMENT}::web`, `${PDB}::web-pdb`, `${SERVICE}::web-svc`].sort());
     const kubeUrns = mocks.urns().filter((u) => u.includes("kubernetes:"));
     expect(kubeUrns).toHaveLength(3);
-    for (const urn of kubeUrns) expect(urn).toContain("steady:deployment:AppDeployment$kubernetes:");
+    for (const urn of kubeUrns)
+      expect(urn).toContain("steady:deployment:AppDeployment$kubernetes:");
   });
 
   it("never sets metadata.name, so every replacement is create-before-delete", async () => {
-    await deploy("web", { config: { greeting: "hi" }, autoscaling: { minReplicas: 2, maxReplicas: 4 } });
+    await deploy("web", {
+      config: { greeting: "hi" },
+      autoscaling: { minReplicas: 2, maxReplicas: 4 },
+    });
     expect(kube()).toHaveLength(5);
     for (const r of kube()) expect(r.inputs.metadata?.name).toBeUndefined();
   });
 
   it("rolls out with maxUnavailable 0 and maxSurge 1 by default", async () => {
     const { spec } = await deploy("web");
-    expect(spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
   });
 
   it("runs 2 replicas by default and leaves spec.replicas to the autoscaler when there is one", async () => {
@@ -52,9 +71,16 @@ describe("AppDeployment", () => {
     const { spec } = await deploy("web", { autoscaling: { minReplicas: 3, maxReplicas: 6 } });
     expect(spec).not.toHaveProperty("replicas");
     const hpa = mocks.get(HPA, "web-hpa").inputs;
-    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 6, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment" } });
+    expect(hpa.spec).toMatchObject({
+      minReplicas: 3,
+      maxReplicas: 6,
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment" },
+    });
     expect(hpa.spec.scaleTargetRef.name).toBe(mocks.get(DEPLOYMENT, "web").state.metadata.name);
-    expect(hpa.spec.metrics[0].resource.target).toEqual({ type: "Utilization", averageUtilization: 70 });
+    expect(hpa.spec.metrics[0].resource.target).toEqual({
+      type: "Utilization",
+      averageUtilization: 70,
+    });
   });
 
   it("puts readiness, liveness and startup probes on the serving container, on its port", async () => {
@@ -68,7 +94,9 @@ describe("AppDeployment", () => {
 
   it("counts a pod as available only after minReadySeconds", async () => {
     expect((await deploy("web")).spec.minReadySeconds).toBe(5);
-    expect((await deploy("web", { rollout: { minReadySeconds: 12 } })).spec.minReadySeconds).toBe(12);
+    expect((await deploy("web", { rollout: { minReadySeconds: 12 } })).spec.minReadySeconds).toBe(
+      12,
+    );
   });
 
   it("sets a progress deadline and makes pulumi wait at least that long, never skipping the wait", async () => {
@@ -89,12 +117,18 @@ describe("AppDeployment", () => {
   it("has a PodDisruptionBudget selecting the pods, one at a time, evicting unhealthy pods", async () => {
     const { spec } = await deploy("web");
     const pdb = mocks.get(PDB, "web-pdb").inputs.spec;
-    expect(pdb).toEqual({ selector: spec.selector, maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+    expect(pdb).toEqual({
+      selector: spec.selector,
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+    });
   });
 
   it("spreads pods softly over zones and nodes, per ReplicaSet", async () => {
     const { pod, spec } = await deploy("web");
-    expect(pod.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([
+    expect(
+      pod.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable]),
+    ).toEqual([
       ["topology.kubernetes.io/zone", "ScheduleAnyway"],
       ["kubernetes.io/hostname", "ScheduleAnyway"],
     ]);
@@ -102,19 +136,28 @@ describe("AppDeployment", () => {
       expect(c.labelSelector).toEqual(spec.selector);
       expect(c.matchLabelKeys).toEqual(["pod-template-hash"]);
     }
-    expect((await deploy("web", { topologySpread: false })).pod).not.toHaveProperty("topologySpreadConstraints");
+    expect((await deploy("web", { topologySpread: false })).pod).not.toHaveProperty(
+      "topologySpreadConstraints",
+    );
   });
 
   it("selects pods by stable labels only and keeps the version in the template", async () => {
     const { spec } = await deploy("web", { version: "v2" });
-    expect(spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" });
-    expect(spec.template.metadata.labels).toMatchObject({ ...spec.selector.matchLabels, "app.kubernetes.io/version": "v2" });
+    expect(spec.selector.matchLabels).toEqual({
+      "app.kubernetes.io/name": "web",
+      "app.kubernetes.io/instance": "web",
+    });
+    expect(spec.template.metadata.labels).toMatchObject({
+      ...spec.selector.matchLabels,
+      "app.kubernetes.io/version": "v2",
+    });
     expect(mocks.get(SERVICE, "web-svc").inputs.spec.selector).toEqual(spec.selector.matchLabels);
   });
 
   it("keeps the selector the same across versions, so a new version is an update", async () => {
     const v1 = (await deploy("web", { version: "v1" })).spec.selector;
-    const v2 = (await deploy("web", { version: "v2", image: "example.com/hello:2.0.0" })).spec.selector;
+    const v2 = (await deploy("web", { version: "v2", image: "example.com/hello:2.0.0" })).spec
+      .selector;
     expect(v2).toEqual(v1);
   });
 
@@ -123,18 +166,31 @@ describe("AppDeployment", () => {
     const cm = mocks.get(CONFIGMAP, "web-config");
     expect(cm.inputs.immutable).toBe(true);
     expect(JSON.parse(cm.inputs.data["config.json"])).toEqual({ greeting: "hi", level: 2 });
-    expect(pod.volumes).toContainEqual({ name: "app-config", configMap: { name: cm.state.metadata.name } });
-    expect(pod.containers[0].volumeMounts).toContainEqual({ name: "app-config", mountPath: "/etc/app", readOnly: true });
-    expect(pod.containers[0].env).toContainEqual({ name: "CONFIG_FILE", value: "/etc/app/config.json" });
+    expect(pod.volumes).toContainEqual({
+      name: "app-config",
+      configMap: { name: cm.state.metadata.name },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: "app-config",
+      mountPath: "/etc/app",
+      readOnly: true,
+    });
+    expect(pod.containers[0].env).toContainEqual({
+      name: "CONFIG_FILE",
+      value: "/etc/app/config.json",
+    });
     const hash = spec.template.metadata.annotations[CONFIG_HASH_ANNOTATION];
     expect(hash).toMatch(/^[0-9a-f]{10}$/);
     expect(await promiseOf(app.configHash)).toBe(hash);
   });
 
   it("changes the template when config changes, so a config change is a rollout", async () => {
-    const a = (await deploy("web", { config: { greeting: "hi" } })).spec.template.metadata.annotations[CONFIG_HASH_ANNOTATION];
-    const b = (await deploy("web", { config: { greeting: "hello" } })).spec.template.metadata.annotations[CONFIG_HASH_ANNOTATION];
-    const c = (await deploy("web", { config: { greeting: "hi" } })).spec.template.metadata.annotations[CONFIG_HASH_ANNOTATION];
+    const a = (await deploy("web", { config: { greeting: "hi" } })).spec.template.metadata
+      .annotations[CONFIG_HASH_ANNOTATION];
+    const b = (await deploy("web", { config: { greeting: "hello" } })).spec.template.metadata
+      .annotations[CONFIG_HASH_ANNOTATION];
+    const c = (await deploy("web", { config: { greeting: "hi" } })).spec.template.metadata
+      .annotations[CONFIG_HASH_ANNOTATION];
     expect(a).not.toBe(b);
     expect(c).toBe(a);
   });
@@ -144,14 +200,21 @@ describe("AppDeployment", () => {
     const { pod } = await deploy("web", { sidecars: [sidecar] });
     expect(pod.containers).toHaveLength(2);
     for (const c of pod.containers) {
-      expect(c.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+      expect(c.resources.requests).toEqual(
+        expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }),
+      );
       expect(c.resources.limits.memory).toEqual(expect.any(String));
     }
   });
 
   it("meets the restricted Pod Security Standard in every container", async () => {
-    const { pod } = await deploy("web", { sidecars: [{ name: "logs", image: "example.com/shipper:1" }] });
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    const { pod } = await deploy("web", {
+      sidecars: [{ name: "logs", image: "example.com/shipper:1" }],
+    });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
     expect(pod.automountServiceAccountToken).toBe(false);
     for (const c of pod.containers) {
       expect(c.securityContext).toMatchObject({
@@ -179,7 +242,10 @@ describe("AppDeployment", () => {
     const svcName = mocks.get(SERVICE, "web-svc").state.metadata.name;
     expect(await promiseOf(app.url)).toBe(`http://${svcName}.apps.svc.cluster.local:80`);
     expect(await promiseOf(app.deploymentName)).toMatch(/^web-[0-9a-f]{8}$/);
-    expect(await promiseOf(app.selector)).toEqual({ "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" });
+    expect(await promiseOf(app.selector)).toEqual({
+      "app.kubernetes.io/name": "web",
+      "app.kubernetes.io/instance": "web",
+    });
   });
 
   it("throws every problem at once and registers nothing when args are invalid", async () => {
@@ -205,12 +271,18 @@ describe("AppDeployment", () => {
   it("keeps selector labels a subset of template labels for any name, version and extra labels", async () => {
     const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/);
     await fc.assert(
-      fc.asyncProperty(label, label, fc.dictionary(fc.constantFrom("team", "tier", "example.com/owner"), label), async (name, version, labels) => {
-        const { spec } = await deploy(name, { version, labels });
-        const template = spec.template.metadata.labels;
-        for (const [k, v] of Object.entries(spec.selector.matchLabels)) expect(template[k]).toBe(v);
-        expect(spec.selector.matchLabels).not.toHaveProperty("app.kubernetes.io/version");
-      }),
+      fc.asyncProperty(
+        label,
+        label,
+        fc.dictionary(fc.constantFrom("team", "tier", "example.com/owner"), label),
+        async (name, version, labels) => {
+          const { spec } = await deploy(name, { version, labels });
+          const template = spec.template.metadata.labels;
+          for (const [k, v] of Object.entries(spec.selector.matchLabels))
+            expect(template[k]).toBe(v);
+          expect(spec.selector.matchLabels).not.toHaveProperty("app.kubernetes.io/version");
+        },
+      ),
       { numRuns: 25 },
     );
   });

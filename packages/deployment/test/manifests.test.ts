@@ -5,28 +5,47 @@ import { buildAppManifests, validateAppDeploymentArgs } from "../src";
 describe("buildAppManifests", () => {
   it("keeps ports in agreement across the container, its probes and the Service for any valid ports", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 1, max: 65535 }), (containerPort, servicePort) => {
-        const args = { namespace: "apps", image: "example.com/app:1", containerPort, servicePort };
-        expect(validateAppDeploymentArgs("web", args).ok).toBe(true);
-        const m = buildAppManifests("web", args);
-        const container = (m.deployment.spec.template as any).spec.containers[0];
-        const port = container.ports.find((p: any) => p.containerPort === containerPort);
-        expect(port).toBeDefined();
-        for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe]) {
-          expect(probe.httpGet.port).toBe(port.name);
-        }
-        const svcPort = (m.service.spec as any).ports[0];
-        expect(svcPort.targetPort).toBe(port.name);
-        expect(svcPort.port).toBe(servicePort);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 65535 }),
+        fc.integer({ min: 1, max: 65535 }),
+        (containerPort, servicePort) => {
+          const args = {
+            namespace: "apps",
+            image: "example.com/app:1",
+            containerPort,
+            servicePort,
+          };
+          expect(validateAppDeploymentArgs("web", args).ok).toBe(true);
+          const m = buildAppManifests("web", args);
+          const container = (m.deployment.spec.template as any).spec.containers[0];
+          const port = container.ports.find((p: any) => p.containerPort === containerPort);
+          expect(port).toBeDefined();
+          for (const probe of [
+            container.readinessProbe,
+            container.livenessProbe,
+            container.startupProbe,
+          ]) {
+            expect(probe.httpGet.port).toBe(port.name);
+          }
+          const svcPort = (m.service.spec as any).ports[0];
+          expect(svcPort.targetPort).toBe(port.name);
+          expect(svcPort.port).toBe(servicePort);
+        },
+      ),
     );
   });
 
   it("derives the Pulumi wait from the progress deadline for any deadline", () => {
     fc.assert(
       fc.property(fc.integer({ min: 6, max: 3600 }), (progressDeadlineSeconds) => {
-        const m = buildAppManifests("web", { namespace: "apps", image: "x:1", rollout: { progressDeadlineSeconds } });
-        const wait = Number((m.deployment.metadata.annotations as any)["pulumi.com/timeoutSeconds"]);
+        const m = buildAppManifests("web", {
+          namespace: "apps",
+          image: "x:1",
+          rollout: { progressDeadlineSeconds },
+        });
+        const wait = Number(
+          (m.deployment.metadata.annotations as any)["pulumi.com/timeoutSeconds"],
+        );
         expect(wait).toBeGreaterThan(progressDeadlineSeconds);
         expect(wait).toBeLessThanOrEqual(progressDeadlineSeconds + 60);
       }),
@@ -34,6 +53,9 @@ describe("buildAppManifests", () => {
   });
 
   it("omits the budget when it is turned off", () => {
-    expect(buildAppManifests("web", { namespace: "a", image: "x:1", disruptionBudget: false }).podDisruptionBudget).toBeUndefined();
+    expect(
+      buildAppManifests("web", { namespace: "a", image: "x:1", disruptionBudget: false })
+        .podDisruptionBudget,
+    ).toBeUndefined();
   });
 });

@@ -15,11 +15,31 @@ describe("validateAppDeploymentArgs", () => {
   });
 
   it.each<[string, Partial<AppDeploymentArgs>, string]>([
-    ["an empty image", { image: "" }, "image: must not be empty: name an image such as registry.example.com/app:1.2.3"],
-    ["zero replicas", { replicas: 0 }, "replicas: 0 is out of range: expected an integer from 1 to 10000"],
-    ["fractional replicas", { replicas: 1.5 }, "replicas: 1.5 is out of range: expected an integer from 1 to 10000"],
-    ["a container port out of range", { containerPort: 70000 }, "containerPort: 70000 is out of range: expected an integer from 1 to 65535"],
-    ["a service port of 0", { servicePort: 0 }, "servicePort: 0 is out of range: expected an integer from 1 to 65535"],
+    [
+      "an empty image",
+      { image: "" },
+      "image: must not be empty: name an image such as registry.example.com/app:1.2.3",
+    ],
+    [
+      "zero replicas",
+      { replicas: 0 },
+      "replicas: 0 is out of range: expected an integer from 1 to 10000",
+    ],
+    [
+      "fractional replicas",
+      { replicas: 1.5 },
+      "replicas: 1.5 is out of range: expected an integer from 1 to 10000",
+    ],
+    [
+      "a container port out of range",
+      { containerPort: 70000 },
+      "containerPort: 70000 is out of range: expected an integer from 1 to 65535",
+    ],
+    [
+      "a service port of 0",
+      { servicePort: 0 },
+      "servicePort: 0 is out of range: expected an integer from 1 to 65535",
+    ],
     [
       "maxSurge and maxUnavailable both 0",
       { rollout: { maxSurge: 0, maxUnavailable: 0 } },
@@ -124,7 +144,12 @@ describe("validateAppDeploymentArgs", () => {
       containerPort: 0,
       autoscaling: { minReplicas: 4, maxReplicas: 2 },
     });
-    expect(problems.list.map((p) => p.propertyPath)).toEqual(["replicas", "containerPort", "autoscaling", "image"]);
+    expect(problems.list.map((p) => p.propertyPath)).toEqual([
+      "replicas",
+      "containerPort",
+      "autoscaling",
+      "image",
+    ]);
     let thrown: unknown;
     try {
       problems.throwIfAny('AppDeployment "web"');

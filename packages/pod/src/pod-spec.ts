@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { POD_DEFAULTS } from "./defaults";
+import { effectiveResources } from "./resources";
 import type { ContainerArgs, PodSpecArgs, ProbeArgs, VolumeArgs } from "./types";
 import { validatePodSpecArgs } from "./validate";
 
@@ -15,7 +16,11 @@ const DEFAULT_PATH: Record<ProbeKind, string> = {
   startup: POD_DEFAULTS.startupPath,
 };
 
-function buildProbe(kind: ProbeKind, probe: ProbeArgs | false | undefined, c: ContainerArgs): Probe | undefined {
+function buildProbe(
+  kind: ProbeKind,
+  probe: ProbeArgs | false | undefined,
+  c: ContainerArgs,
+): Probe | undefined {
   if (probe === false) return undefined;
   const firstPort = c.ports?.[0]?.name;
   const p: ProbeArgs = probe ?? {};
@@ -27,7 +32,12 @@ function buildProbe(kind: ProbeKind, probe: ProbeArgs | false | undefined, c: Co
     ? { exec: { command: [...p.exec.command] } }
     : p.tcpSocket
       ? { tcpSocket: { port: p.tcpSocket.port ?? firstPort! } }
-      : { httpGet: { path: p.httpGet?.path ?? DEFAULT_PATH[kind], port: p.httpGet?.port ?? firstPort! } };
+      : {
+          httpGet: {
+            path: p.httpGet?.path ?? DEFAULT_PATH[kind],
+            port: p.httpGet?.port ?? firstPort!,
+          },
+        };
   return {
     ...handler,
     initialDelaySeconds: p.initialDelaySeconds ?? 0,
@@ -52,10 +62,13 @@ export function buildContainer(c: ContainerArgs, pod: PodSpecArgs): Container {
     ...(m.subPath !== undefined ? { subPath: m.subPath } : {}),
   }));
   if (pod.tmpVolume ?? POD_DEFAULTS.tmpVolume) {
-    mounts.push({ name: POD_DEFAULTS.tmpVolumeName, mountPath: POD_DEFAULTS.tmpMountPath, readOnly: false });
+    mounts.push({
+      name: POD_DEFAULTS.tmpVolumeName,
+      mountPath: POD_DEFAULTS.tmpMountPath,
+      readOnly: false,
+    });
   }
-  const requests = { ...POD_DEFAULTS.requests, ...c.resources?.requests };
-  const limits = { ...POD_DEFAULTS.limits, ...c.resources?.limits };
+  const { requests, limits } = effectiveResources(c.resources);
   const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
   const env: k8s.types.input.core.v1.EnvVar[] = [
     ...Object.entries(c.env ?? {})
@@ -70,7 +83,11 @@ export function buildContainer(c: ContainerArgs, pod: PodSpecArgs): Container {
     name: c.name,
     image: c.image,
     imagePullPolicy: c.imagePullPolicy ?? POD_DEFAULTS.imagePullPolicy,
-    ports: (c.ports ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? "TCP" })),
+    ports: (c.ports ?? []).map((p) => ({
+      name: p.name,
+      containerPort: p.containerPort,
+      protocol: p.protocol ?? "TCP",
+    })),
     env,
     resources: { requests, limits },
     volumeMounts: mounts,
@@ -98,10 +115,22 @@ export function buildContainer(c: ContainerArgs, pod: PodSpecArgs): Container {
 
 function buildVolume(v: VolumeArgs): Volume {
   if (v.configMap) {
-    return { name: v.name, configMap: { name: v.configMap.name, ...(v.configMap.items ? { items: [...v.configMap.items] } : {}) } };
+    return {
+      name: v.name,
+      configMap: {
+        name: v.configMap.name,
+        ...(v.configMap.items ? { items: [...v.configMap.items] } : {}),
+      },
+    };
   }
   if (v.secret) {
-    return { name: v.name, secret: { secretName: v.secret.secretName, ...(v.secret.items ? { items: [...v.secret.items] } : {}) } };
+    return {
+      name: v.name,
+      secret: {
+        secretName: v.secret.secretName,
+        ...(v.secret.items ? { items: [...v.secret.items] } : {}),
+      },
+    };
   }
   return { name: v.name, emptyDir: { ...v.emptyDir } };
 }
@@ -126,9 +155,11 @@ export function buildPodSpecUnchecked(args: PodSpecArgs): PodSpec {
   const runAsUser = args.runAsUser ?? POD_DEFAULTS.runAsUser;
   const runAsGroup = args.runAsGroup ?? runAsUser;
   const volumes = (args.volumes ?? []).map(buildVolume);
-  if (args.tmpVolume ?? POD_DEFAULTS.tmpVolume) volumes.push({ name: POD_DEFAULTS.tmpVolumeName, emptyDir: {} });
+  if (args.tmpVolume ?? POD_DEFAULTS.tmpVolume)
+    volumes.push({ name: POD_DEFAULTS.tmpVolumeName, emptyDir: {} });
   const spec: PodSpec = {
-    automountServiceAccountToken: args.automountServiceAccountToken ?? POD_DEFAULTS.automountServiceAccountToken,
+    automountServiceAccountToken:
+      args.automountServiceAccountToken ?? POD_DEFAULTS.automountServiceAccountToken,
     securityContext: {
       runAsNonRoot: true,
       runAsUser,
@@ -140,10 +171,12 @@ export function buildPodSpecUnchecked(args: PodSpecArgs): PodSpec {
     volumes,
   };
   if (args.serviceAccountName !== undefined) spec.serviceAccountName = args.serviceAccountName;
-  if (args.terminationGracePeriodSeconds !== undefined) spec.terminationGracePeriodSeconds = args.terminationGracePeriodSeconds;
+  if (args.terminationGracePeriodSeconds !== undefined)
+    spec.terminationGracePeriodSeconds = args.terminationGracePeriodSeconds;
   if (args.nodeSelector) spec.nodeSelector = { ...args.nodeSelector };
   if (args.tolerations) spec.tolerations = [...args.tolerations];
   if (args.affinity) spec.affinity = args.affinity;
-  if (args.topologySpreadConstraints) spec.topologySpreadConstraints = [...args.topologySpreadConstraints];
+  if (args.topologySpreadConstraints)
+    spec.topologySpreadConstraints = [...args.topologySpreadConstraints];
   return spec;
 }

@@ -42,7 +42,11 @@ export class Pod extends pulumi.ComponentResource {
       {
         metadata: {
           namespace: args.namespace,
-          labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/managed-by": "pulumi", ...args.labels },
+          labels: {
+            "app.kubernetes.io/name": name,
+            "app.kubernetes.io/managed-by": "pulumi",
+            ...args.labels,
+          },
           ...(args.annotations ? { annotations: { ...args.annotations } } : {}),
         },
         spec: buildPodSpecUnchecked(args.spec),

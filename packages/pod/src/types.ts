@@ -152,9 +152,15 @@ export interface VolumeArgs {
   /** Scratch space that lives as long as the pod. */
   readonly emptyDir?: { readonly medium?: "" | "Memory"; readonly sizeLimit?: string };
   /** Files from a ConfigMap. */
-  readonly configMap?: { readonly name: pulumi.Input<string>; readonly items?: readonly { key: string; path: string }[] };
+  readonly configMap?: {
+    readonly name: pulumi.Input<string>;
+    readonly items?: readonly { key: string; path: string }[];
+  };
   /** Files from a Secret. */
-  readonly secret?: { readonly secretName: pulumi.Input<string>; readonly items?: readonly { key: string; path: string }[] };
+  readonly secret?: {
+    readonly secretName: pulumi.Input<string>;
+    readonly items?: readonly { key: string; path: string }[];
+  };
 }
 
 /** Everything that shapes a pod: its containers, shared volumes and hardening. */
@@ -193,9 +199,13 @@ export interface PodSpecArgs {
   /** Node labels the pod must land on. @default - none */
   readonly nodeSelector?: Readonly<Record<string, string>>;
   /** Tolerations, passed through. @default - none */
-  readonly tolerations?: readonly pulumi.Input<import("@pulumi/kubernetes").types.input.core.v1.Toleration>[];
+  readonly tolerations?: readonly pulumi.Input<
+    import("@pulumi/kubernetes").types.input.core.v1.Toleration
+  >[];
   /** Affinity, passed through. @default - none */
   readonly affinity?: pulumi.Input<import("@pulumi/kubernetes").types.input.core.v1.Affinity>;
   /** Topology spread constraints, passed through. @default - none */
-  readonly topologySpreadConstraints?: readonly pulumi.Input<import("@pulumi/kubernetes").types.input.core.v1.TopologySpreadConstraint>[];
+  readonly topologySpreadConstraints?: readonly pulumi.Input<
+    import("@pulumi/kubernetes").types.input.core.v1.TopologySpreadConstraint
+  >[];
 }

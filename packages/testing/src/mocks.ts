@@ -80,14 +80,17 @@ export function setupMocks(
         const state: Record<string, any> = structuredClone(args.inputs ?? {}); // eslint-disable-line @typescript-eslint/no-explicit-any
         if (args.type === "pulumi:pulumi:StackReference") {
           const outputs = opts.stackReferences?.[args.inputs.name];
-          if (!outputs) throw new Error(`no mocked outputs for stack reference ${args.inputs.name}`);
+          if (!outputs)
+            throw new Error(`no mocked outputs for stack reference ${args.inputs.name}`);
           state.outputs = outputs;
           state.secretOutputNames = [];
         }
         if (args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm")) {
           const metadata = { ...(state.metadata ?? {}) };
-          if (metadata.name === undefined) metadata.name = `${args.name}-${mockSuffix(args.type, args.name)}`;
-          if (metadata.namespace === undefined && !CLUSTER_SCOPED.has(args.type)) metadata.namespace = "default";
+          if (metadata.name === undefined)
+            metadata.name = `${args.name}-${mockSuffix(args.type, args.name)}`;
+          if (metadata.namespace === undefined && !CLUSTER_SCOPED.has(args.type))
+            metadata.namespace = "default";
           state.metadata = metadata;
         }
         resources.push({
@@ -98,9 +101,9 @@ export function setupMocks(
           custom: args.custom ?? true,
           ...(args.provider ? { provider: args.provider } : {}),
         });
-        const id = args.type.startsWith("kubernetes:") && state.metadata
-          ? [state.metadata.namespace, state.metadata.name].filter(Boolean).join("/")
-          : `${args.name}-id`;
+        const id =
+          [state.metadata?.namespace, state.metadata?.name].filter(Boolean).join("/") ||
+          `${args.name}-id`;
         return { id, state };
       },
       call(args) {
@@ -118,7 +121,9 @@ export function setupMocks(
       const found = resources.filter((r) => r.type === type && r.name === name);
       if (found.length !== 1) {
         const known = resources.map((r) => `${r.type}::${r.name}`).join("\n  ");
-        throw new Error(`expected one ${type} named ${name}, found ${found.length}; registered:\n  ${known}`);
+        throw new Error(
+          `expected one ${type} named ${name}, found ${found.length}; registered:\n  ${known}`,
+        );
       }
       return found[0]!;
     },
@@ -148,6 +153,8 @@ export function setupMocks(
 }
 
 /** Resolves an Output (or a plain value) to its value; unknown values during preview resolve to `undefined`. */
-export function promiseOf<T>(value: pulumi.Input<T>): Promise<T> {
-  return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
+export async function promiseOf<T>(value: pulumi.Input<T>): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const o = pulumi.output(value) as any;
+  return (await o.isKnown) ? ((await o.promise()) as T) : (undefined as T);
 }

@@ -24,7 +24,9 @@ export function loadStackConfig(
   stack: string,
   overrides: Record<string, unknown> = {},
 ): LoadedStackConfig {
-  const project = (yaml.load(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+  const project = (
+    yaml.load(readFileSync(join(projectDir, "Pulumi.yaml"), "utf8")) as { name: string }
+  ).name;
   const file = yaml.load(readFileSync(join(projectDir, `Pulumi.${stack}.yaml`), "utf8")) as {
     config?: Record<string, unknown>;
   } | null;

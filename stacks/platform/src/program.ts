@@ -13,7 +13,11 @@ export function platform(cfg: PlatformConfig) {
     kubeconfig: cfg.kubeconfig === undefined ? undefined : pulumi.secret(cfg.kubeconfig),
     context: cfg.context,
     simulatedNodes: cfg.simulatedNodes
-      ? { count: cfg.simulatedNodes, zones: cfg.zones?.split(","), namePrefix: `${cfg.environment}-node` }
+      ? {
+          count: cfg.simulatedNodes,
+          zones: cfg.zones?.split(","),
+          namePrefix: `${cfg.environment}-node`,
+        }
       : undefined,
   });
   return {

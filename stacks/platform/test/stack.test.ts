@@ -31,12 +31,20 @@ describe.each([
     expect(ns.name).toBe(want.namespace);
     expect(ns.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect(ns.labels["steady.dev/environment"]).toBe(stack);
-    expect(mocks.get("kubernetes:core/v1:ResourceQuota", `${stack}-quota`).inputs.spec.hard["requests.cpu"]).toBe(want.quota);
+    expect(
+      mocks.get("kubernetes:core/v1:ResourceQuota", `${stack}-quota`).inputs.spec.hard[
+        "requests.cpu"
+      ],
+    ).toBe(want.quota);
     expect(mocks.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toHaveLength(2);
     const nodes = mocks.ofType("kubernetes:core/v1:Node");
     expect(nodes).toHaveLength(want.nodes);
-    expect(new Set(nodes.map((n) => n.inputs.metadata.labels["topology.kubernetes.io/zone"]))).toEqual(new Set(["zone-a", "zone-b", "zone-c"]));
-    expect(nodes.map((n) => n.inputs.metadata.name)).toEqual(Array.from({ length: want.nodes }, (_, i) => `${stack}-node-${i}`));
+    expect(
+      new Set(nodes.map((n) => n.inputs.metadata.labels["topology.kubernetes.io/zone"])),
+    ).toEqual(new Set(["zone-a", "zone-b", "zone-c"]));
+    expect(nodes.map((n) => n.inputs.metadata.name)).toEqual(
+      Array.from({ length: want.nodes }, (_, i) => `${stack}-node-${i}`),
+    );
     expect(await promiseOf(out.nodeNames)).toHaveLength(want.nodes);
   });
 

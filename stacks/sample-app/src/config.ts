@@ -7,10 +7,28 @@ const IMAGE = /^[a-z0-9]+([._/:@-][a-zA-Z0-9_.-]+)*$/;
 
 /** Every config key of the sample-app stack, with its type and valid range. */
 export const APP_CONFIG = {
-  platformStack: { type: "string", pattern: /^[^/\s]+\/[^/\s]+\/[^/\s]+$/, patternHint: 'a stack reference "<organization>/<project>/<stack>"' },
-  namespace: { type: "string", pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, patternHint: "an RFC 1123 label" },
-  image: { type: "string", required: true, pattern: IMAGE, patternHint: 'an image reference such as "registry.example.com/hello:1.0.0"' },
-  version: { type: "string", required: true, pattern: /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, patternHint: 'a label value such as "v1.2.3"' },
+  platformStack: {
+    type: "string",
+    pattern: /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
+    patternHint: 'a stack reference "<organization>/<project>/<stack>"',
+  },
+  namespace: {
+    type: "string",
+    pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    patternHint: "an RFC 1123 label",
+  },
+  image: {
+    type: "string",
+    required: true,
+    pattern: IMAGE,
+    patternHint: 'an image reference such as "registry.example.com/hello:1.0.0"',
+  },
+  version: {
+    type: "string",
+    required: true,
+    pattern: /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    patternHint: 'a label value such as "v1.2.3"',
+  },
   greeting: { type: "string" },
   replicas: { type: "integer", min: 1, max: 1000 },
   minReplicas: { type: "integer", min: 1, max: 1000 },
@@ -34,14 +52,27 @@ export type AppConfig = ParsedConfig<typeof APP_CONFIG>;
 export function parseAppConfig(raw: Readonly<Record<string, string>>): AppConfig {
   const { values, problems } = parseStackConfig(PROJECT, raw, APP_CONFIG);
   const p = `${PROJECT}:`;
-  if (values.platformStack === undefined && values.namespace === undefined && !problems.list.some((x) => x.propertyPath === `${p}platformStack`)) {
-    problems.add(`${p}namespace`, "is required when platformStack is not set: name the namespace to deploy into, or the platform stack that made it");
+  if (
+    values.platformStack === undefined &&
+    values.namespace === undefined &&
+    !problems.list.some((x) => x.propertyPath === `${p}platformStack`)
+  ) {
+    problems.add(
+      `${p}namespace`,
+      "is required when platformStack is not set: name the namespace to deploy into, or the platform stack that made it",
+    );
   }
   if (values.minReplicas !== undefined && values.maxReplicas === undefined) {
-    problems.add(`${p}maxReplicas`, "is required when minReplicas is set (setting maxReplicas turns the autoscaler on)");
+    problems.add(
+      `${p}maxReplicas`,
+      "is required when minReplicas is set (setting maxReplicas turns the autoscaler on)",
+    );
   }
   if (values.replicas !== undefined && values.maxReplicas !== undefined) {
-    problems.add(`${p}replicas`, "cannot be set together with maxReplicas: the autoscaler owns the replica count");
+    problems.add(
+      `${p}replicas`,
+      "cannot be set together with maxReplicas: the autoscaler owns the replica count",
+    );
   }
   problems.throwIfAny(`Stack config of ${PROJECT}`);
   return values;

@@ -6,7 +6,8 @@ import type { AppConfig } from "./config";
 /** Declares the sample app from parsed config; returns the stack outputs. */
 export function sampleApp(cfg: AppConfig) {
   const platform = cfg.platformStack ? new pulumi.StackReference(cfg.platformStack) : undefined;
-  const namespace = cfg.namespace ?? (platform!.requireOutput("namespace") as pulumi.Output<string>);
+  const namespace =
+    cfg.namespace ?? (platform!.requireOutput("namespace") as pulumi.Output<string>);
   const provider = new k8s.Provider("cluster", {
     ...(cfg.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(cfg.kubeconfig) } : {}),
     ...(cfg.context !== undefined ? { context: cfg.context } : {}),
@@ -21,7 +22,11 @@ export function sampleApp(cfg: AppConfig) {
       replicas: cfg.replicas,
       autoscaling:
         cfg.maxReplicas !== undefined
-          ? { minReplicas: cfg.minReplicas ?? 1, maxReplicas: cfg.maxReplicas, targetCPUUtilizationPercentage: cfg.targetCpuUtilization }
+          ? {
+              minReplicas: cfg.minReplicas ?? 1,
+              maxReplicas: cfg.maxReplicas,
+              targetCPUUtilizationPercentage: cfg.targetCpuUtilization,
+            }
           : undefined,
       disruptionBudget: cfg.disruptionBudget === false ? false : undefined,
       topologySpread: cfg.topologySpread === false ? false : undefined,

@@ -41,8 +41,20 @@ function runStackError(stack: string, overrides: Record<string, unknown>): Error
 
 describe.each([
   ["dev", { namespace: "steady-dev", replicas: 1, pdb: false, hpa: undefined, spread: false }],
-  ["staging", { namespace: "steady-staging", replicas: 2, pdb: true, hpa: undefined, spread: true }],
-  ["prod", { namespace: "steady-prod", replicas: undefined, pdb: true, hpa: { minReplicas: 3, maxReplicas: 6 }, spread: true }],
+  [
+    "staging",
+    { namespace: "steady-staging", replicas: 2, pdb: true, hpa: undefined, spread: true },
+  ],
+  [
+    "prod",
+    {
+      namespace: "steady-prod",
+      replicas: undefined,
+      pdb: true,
+      hpa: { minReplicas: 3, maxReplicas: 6 },
+      spread: true,
+    },
+  ],
 ])("the sample-app stack with Pulumi.%s.yaml", (stack, want) => {
   it("deploys the app into the platform's namespace with this environment's values", async () => {
     const out = await runStack(stack);
@@ -51,9 +63,14 @@ describe.each([
     expect(d.metadata.namespace).toBe(want.namespace);
     expect(d.spec.replicas).toBe(want.replicas);
     expect(mocks.ofType(PDB)).toHaveLength(want.pdb ? 1 : 0);
-    expect(mocks.ofType(HPA).map((h) => ({ minReplicas: h.inputs.spec.minReplicas, maxReplicas: h.inputs.spec.maxReplicas }))).toEqual(
-      want.hpa ? [want.hpa] : [],
-    );
+    expect(
+      mocks
+        .ofType(HPA)
+        .map((h) => ({
+          minReplicas: h.inputs.spec.minReplicas,
+          maxReplicas: h.inputs.spec.maxReplicas,
+        })),
+    ).toEqual(want.hpa ? [want.hpa] : []);
     expect(d.spec.template.spec.topologySpreadConstraints !== undefined).toBe(want.spread);
     expect(d.spec.template.metadata.labels["app.kubernetes.io/version"]).toBe("v1");
     expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
@@ -84,9 +101,24 @@ describe.each([
         '  - steady-app:maxSurge: "150%" is not valid: expected a whole number (0 or more) or a percentage like "25%"',
         '  - steady-app:drainSeconds: "-1" is not valid: expected an integer from 0 to 3600',
         `  - steady-app:replica: is not a known setting of steady-app: expected one of ${[
-          "platformStack", "namespace", "image", "version", "greeting", "replicas", "minReplicas", "maxReplicas",
-          "targetCpuUtilization", "disruptionBudget", "topologySpread", "maxSurge", "minReadySeconds",
-          "progressDeadlineSeconds", "preStopSleepSeconds", "drainSeconds", "kubeconfig", "context",
+          "platformStack",
+          "namespace",
+          "image",
+          "version",
+          "greeting",
+          "replicas",
+          "minReplicas",
+          "maxReplicas",
+          "targetCpuUtilization",
+          "disruptionBudget",
+          "topologySpread",
+          "maxSurge",
+          "minReadySeconds",
+          "progressDeadlineSeconds",
+          "preStopSleepSeconds",
+          "drainSeconds",
+          "kubeconfig",
+          "context",
         ].join(", ")}`,
       ].join("\n"),
     );

@@ -8,3 +8,4 @@ export * from "./workspace";
 export * from "./stack-runner";
 export * from "./kube";
 export * from "./rollout-watch";
+export * from "./report";

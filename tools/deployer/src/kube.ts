@@ -13,18 +13,33 @@ export interface KubeList<T> {
 /** The read side of a Kubernetes API client. */
 export interface KubeReader {
   list<T>(path: string): Promise<KubeList<T>>;
-  watch<T>(path: string, onEvent: (e: WatchEvent<T>) => void, opts: { signal: AbortSignal }): Promise<void>;
+  watch<T>(
+    path: string,
+    onEvent: (e: WatchEvent<T>) => void,
+    opts: { signal: AbortSignal },
+  ): Promise<void>;
 }
 
 /** The fields of a Pod the watcher reads. */
 export interface PodLike {
-  metadata: { name: string; uid?: string; deletionTimestamp?: string; labels?: Record<string, string>; resourceVersion?: string };
+  metadata: {
+    name: string;
+    uid?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    resourceVersion?: string;
+  };
   status?: { conditions?: { type: string; status: string }[] };
 }
 
 /** The fields of a ReplicaSet the report reads. */
 export interface ReplicaSetLike {
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+  };
   spec?: { replicas?: number };
   status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number };
 }
@@ -40,5 +55,8 @@ export function labelSelector(labels: Record<string, string>): string {
 
 /** Whether a pod counts as serving: Ready and not terminating. */
 export function isServing(pod: PodLike): boolean {
-  return !pod.metadata.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  return (
+    !pod.metadata.deletionTimestamp &&
+    (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+  );
 }

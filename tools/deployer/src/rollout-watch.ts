@@ -1,4 +1,10 @@
-import { isServing, labelSelector, type KubeReader, type PodLike, type ReplicaSetLike } from "./kube";
+import {
+  isServing,
+  labelSelector,
+  type KubeReader,
+  type PodLike,
+  type ReplicaSetLike,
+} from "./kube";
 
 /** Ready pods at one moment, in total and per ReplicaSet (pod-template-hash). */
 export interface Sample {
@@ -34,7 +40,11 @@ export interface RolloutReport {
 const TEMPLATE_HASH = "pod-template-hash";
 
 /** Folds samples into the fewest-ready count and the time spent below `desired`. */
-export function summarize(samples: readonly Sample[], desired: number, endT: number): { minReady: number; unavailableSeconds: number } {
+export function summarize(
+  samples: readonly Sample[],
+  desired: number,
+  endT: number,
+): { minReady: number; unavailableSeconds: number } {
   let minReady = Number.POSITIVE_INFINITY;
   let belowMs = 0;
   samples.forEach((s, i) => {
@@ -42,11 +52,17 @@ export function summarize(samples: readonly Sample[], desired: number, endT: num
     const next = i + 1 < samples.length ? samples[i + 1]!.t : endT;
     if (s.ready < desired) belowMs += Math.max(0, next - s.t);
   });
-  return { minReady: Number.isFinite(minReady) ? minReady : 0, unavailableSeconds: Math.round(belowMs) / 1000 };
+  return {
+    minReady: Number.isFinite(minReady) ? minReady : 0,
+    unavailableSeconds: Math.round(belowMs) / 1000,
+  };
 }
 
 /** Which ReplicaSet belongs to the Deployment's current revision. */
-export function currentReplicaSet(rs: readonly ReplicaSetLike[], revision: string | undefined): ReplicaSetLike | undefined {
+export function currentReplicaSet(
+  rs: readonly ReplicaSetLike[],
+  revision: string | undefined,
+): ReplicaSetLike | undefined {
   return rs.find((r) => r.metadata.annotations?.["deployment.kubernetes.io/revision"] === revision);
 }
 
@@ -73,12 +89,18 @@ export class RolloutWatcher {
   /** Lists the pods and ReplicaSets as they are, then follows every pod change. */
   async start(): Promise<void> {
     const q = `labelSelector=${labelSelector(this.selector)}`;
-    const rs = await this.client.list<ReplicaSetLike>(`/apis/apps/v1/namespaces/${this.namespace}/replicasets?${q}`);
-    this.oldReplicaSets = rs.items.filter((r) => (r.status?.replicas ?? 0) > 0).map((r) => r.metadata.name);
+    const rs = await this.client.list<ReplicaSetLike>(
+      `/apis/apps/v1/namespaces/${this.namespace}/replicasets?${q}`,
+    );
+    this.oldReplicaSets = rs.items
+      .filter((r) => (r.status?.replicas ?? 0) > 0)
+      .map((r) => r.metadata.name);
     const list = await this.client.list<PodLike>(`/api/v1/namespaces/${this.namespace}/pods?${q}`);
     for (const p of list.items) this.pods.set(p.metadata.name, p);
     this.record();
-    const rv = list.metadata.resourceVersion ? `&resourceVersion=${list.metadata.resourceVersion}` : "";
+    const rv = list.metadata.resourceVersion
+      ? `&resourceVersion=${list.metadata.resourceVersion}`
+      : "";
     this.watching = this.client
       .watch<PodLike>(
         `/api/v1/namespaces/${this.namespace}/pods?${q}${rv}&allowWatchBookmarks=true`,
@@ -112,13 +134,21 @@ export class RolloutWatcher {
     const endT = Date.now() - this.t0;
     this.abort.abort();
     await this.watching;
-    if (this.failure) throw new Error(`the pod watch failed during the rollout: ${this.failure.message}`);
+    if (this.failure)
+      throw new Error(`the pod watch failed during the rollout: ${this.failure.message}`);
     const q = `labelSelector=${labelSelector(this.selector)}`;
-    const rs = await this.client.list<ReplicaSetLike>(`/apis/apps/v1/namespaces/${this.namespace}/replicasets?${q}`);
-    const deployment = (await this.client.list<{ metadata: { name: string; annotations?: Record<string, string> } }>(
-      `/apis/apps/v1/namespaces/${this.namespace}/deployments?fieldSelector=${encodeURIComponent(`metadata.name=${deploymentName}`)}`,
-    )).items[0];
-    const current = currentReplicaSet(rs.items, deployment?.metadata.annotations?.["deployment.kubernetes.io/revision"]);
+    const rs = await this.client.list<ReplicaSetLike>(
+      `/apis/apps/v1/namespaces/${this.namespace}/replicasets?${q}`,
+    );
+    const deployment = (
+      await this.client.list<{ metadata: { name: string; annotations?: Record<string, string> } }>(
+        `/apis/apps/v1/namespaces/${this.namespace}/deployments?fieldSelector=${encodeURIComponent(`metadata.name=${deploymentName}`)}`,
+      )
+    ).items[0];
+    const current = currentReplicaSet(
+      rs.items,
+      deployment?.metadata.annotations?.["deployment.kubernetes.io/revision"],
+    );
     const { minReady, unavailableSeconds } = summarize(this.samples, desired, endT);
     return {
       namespace: this.namespace,

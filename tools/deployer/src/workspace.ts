@@ -41,7 +41,9 @@ export function prepareWorkDir(
   const projectFile = yaml.load(readFileSync(join(src, "Pulumi.yaml"), "utf8")) as Yaml;
   projectFile.main = relative(work, join(src, String(projectFile.main ?? "dist/index.js")));
   writeFileSync(join(work, "Pulumi.yaml"), yaml.dump(projectFile));
-  const stackFile = (yaml.load(readFileSync(join(src, `Pulumi.${env}.yaml`), "utf8")) ?? {}) as { config?: Yaml };
+  const stackFile = (yaml.load(readFileSync(join(src, `Pulumi.${env}.yaml`), "utf8")) ?? {}) as {
+    config?: Yaml;
+  };
   const config: Yaml = { ...stackFile.config };
   for (const [k, v] of Object.entries(overrides)) {
     const key = `${project.name}:${k}`;
@@ -55,7 +57,10 @@ export function prepareWorkDir(
     // first run
   }
   // Keep the salt Pulumi wrote when it created the stack: it belongs to the stack's state.
-  const out: Yaml = { ...(existing.encryptionsalt ? { encryptionsalt: existing.encryptionsalt } : {}), config };
+  const out: Yaml = {
+    ...(existing.encryptionsalt ? { encryptionsalt: existing.encryptionsalt } : {}),
+    config,
+  };
   writeFileSync(join(work, `Pulumi.${stack}.yaml`), yaml.dump(out));
   return work;
 }

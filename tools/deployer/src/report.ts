@@ -1,0 +1,26 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RolloutReport } from "./rollout-watch";
+
+/** A human summary of a rollout report, a few lines long. */
+export function formatReport(r: RolloutReport): string {
+  const verdict =
+    r.minReady >= r.desired
+      ? "capacity never dropped below the desired count"
+      : `capacity dropped to ${r.minReady} of ${r.desired} for ${r.unavailableSeconds} s`;
+  return [
+    `Rollout of deployment ${r.namespace}/${r.deployment}`,
+    `  old ReplicaSet(s): ${r.oldReplicaSets.join(", ") || "(none)"}`,
+    `  new ReplicaSet:    ${r.newReplicaSet ?? "(unknown)"}`,
+    `  duration:          ${r.durationSeconds.toFixed(1)} s (${r.startedAt} -> ${r.finishedAt})`,
+    `  fewest ready pods: ${r.minReady} (desired ${r.desired}): ${verdict}`,
+  ].join("\n");
+}
+
+/** Writes the report as JSON under `dir`; returns the path. */
+export function writeReport(dir: string, r: RolloutReport): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `rollout-${r.deployment}-${r.finishedAt.replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, JSON.stringify(r, null, 2) + "\n");
+  return file;
+}
