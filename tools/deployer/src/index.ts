@@ -9,3 +9,5 @@ export * from "./stack-runner";
 export * from "./kube";
 export * from "./rollout-watch";
 export * from "./report";
+export * from "./target";
+export * from "./demo";

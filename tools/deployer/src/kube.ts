@@ -13,11 +13,11 @@ export interface KubeList<T> {
 /** The read side of a Kubernetes API client. */
 export interface KubeReader {
   list<T>(path: string): Promise<KubeList<T>>;
-  watch<T>(
+  watch<T extends { metadata?: { resourceVersion?: string } }>(
     path: string,
     onEvent: (e: WatchEvent<T>) => void,
-    opts: { signal: AbortSignal },
-  ): Promise<void>;
+    opts: { signal: AbortSignal; resourceVersion?: string },
+  ): Promise<unknown>;
 }
 
 /** The fields of a Pod the watcher reads. */

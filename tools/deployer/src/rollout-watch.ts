@@ -98,23 +98,23 @@ export class RolloutWatcher {
     const list = await this.client.list<PodLike>(`/api/v1/namespaces/${this.namespace}/pods?${q}`);
     for (const p of list.items) this.pods.set(p.metadata.name, p);
     this.record();
-    const rv = list.metadata.resourceVersion
-      ? `&resourceVersion=${list.metadata.resourceVersion}`
-      : "";
     this.watching = this.client
       .watch<PodLike>(
-        `/api/v1/namespaces/${this.namespace}/pods?${q}${rv}&allowWatchBookmarks=true`,
+        `/api/v1/namespaces/${this.namespace}/pods?${q}`,
         (e) => {
           if (e.type === "BOOKMARK" || e.type === "ERROR") return;
           if (e.type === "DELETED") this.pods.delete(e.object.metadata.name);
           else this.pods.set(e.object.metadata.name, e.object);
           this.record();
         },
-        { signal: this.abort.signal },
+        { signal: this.abort.signal, resourceVersion: list.metadata.resourceVersion },
       )
-      .catch((e: Error) => {
-        if (!this.abort.signal.aborted) this.failure = e;
-      });
+      .then(
+        () => undefined,
+        (e: Error) => {
+          if (!this.abort.signal.aborted) this.failure = e;
+        },
+      );
   }
 
   private record(): void {
