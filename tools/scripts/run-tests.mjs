@@ -31,8 +31,10 @@ let status = run("npx", [
   "--output-logs=errors-only",
   "--continue",
 ]);
-if (!unitOnly && existsSync(join(root, "tests/integration/package.json"))) {
-  status = run("npm", ["run", "test:integration", "-w", "tests/integration"]) || status;
+if (!unitOnly) {
+  // Real clusters and real `pulumi up`: never cached, one workspace at a time (2 cores).
+  const integration = run("npx", ["turbo", "run", "test:integration", "--concurrency=1", "--continue"]);
+  status = status || integration;
 }
 const summary = spawnSync(process.execPath, [join(root, "tools/scripts/test-summary.mjs")], {
   cwd: root,
