@@ -18,4 +18,6 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ["ts", "js", "json"],
+  // Loading a Pulumi program under mocks takes a second; more on a busy 2-core machine.
+  testTimeout: 30000,
 };

@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 // The whole test suite: typecheck, lint and unit tests of every workspace through turbo (cached
-// when nothing changed), then the integration tier against a real cluster, then one summary line.
-// Usage: npm test [-- --unit-only]
+// when nothing changed), then the integration tier against real local clusters (never cached),
+// then one summary line. Usage: npm test [-- --unit-only]
 import { spawnSync } from "node:child_process";
-import { rmSync, readdirSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("../..", import.meta.url).pathname;
 const unitOnly = process.argv.includes("--unit-only");
 
 // Results come only from this run: stale files are removed, turbo restores cached ones.
-for (const base of ["packages", "apps", "stacks", "tools"]) {
+for (const base of ["packages", "apps", "stacks", "tools", "tests"]) {
   if (!existsSync(join(root, base))) continue;
-  for (const dir of readdirSync(join(root, base)))
-    rmSync(join(root, base, dir, ".test-results"), { recursive: true, force: true });
+  for (const dir of readdirSync(join(root, base))) {
+    for (const f of [".jest-unit.json", ".jest-integration.json"]) {
+      rmSync(join(root, base, dir, f), { force: true });
+    }
+  }
 }
 
 function run(cmd, args) {
@@ -22,7 +25,7 @@ function run(cmd, args) {
   return r.status ?? 1;
 }
 
-let status = run("npx", [
+const unit = run("npx", [
   "turbo",
   "run",
   "typecheck",
@@ -31,13 +34,14 @@ let status = run("npx", [
   "--output-logs=errors-only",
   "--continue",
 ]);
+let integration = 0;
 if (!unitOnly) {
-  // Real clusters and real `pulumi up`: never cached, one workspace at a time (2 cores).
-  const integration = run("npx", ["turbo", "run", "test:integration", "--concurrency=1", "--continue"]);
-  status = status || integration;
+  // Real clusters and real `pulumi up`: one workspace at a time (2 cores).
+  integration = run("npx", ["turbo", "run", "test:integration", "--concurrency=1", "--continue"]);
 }
-const summary = spawnSync(process.execPath, [join(root, "tools/scripts/test-summary.mjs")], {
-  cwd: root,
-  stdio: "inherit",
-});
-process.exit(status || summary.status || 0);
+const summary = spawnSync(
+  process.execPath,
+  [join(root, "tools/scripts/test-summary.mjs"), ...(unitOnly ? ["--unit-only"] : [])],
+  { cwd: root, stdio: "inherit" },
+);
+process.exit(unit || integration || summary.status || 0);

@@ -1,42 +1,54 @@
 #!/usr/bin/env node
-// Adds up the jest results every workspace wrote to .test-results/*.json (restored by turbo on a
-// cache hit, so a cached run reports the counts it cached) and prints one plain line:
-// "N passed, N failed, N skipped". Exits 1 when a result file is unreadable or lists failures.
+// Adds up the jest results every workspace wrote (.jest-unit.json, and .jest-integration.json
+// unless --unit-only; turbo restores cached ones on a cache hit, so a cached run reports the
+// counts it cached) and prints one plain line: "N passed, N failed[, N skipped]".
+// A workspace with a test script but no results file counts as one failure: a tier that did not
+// run is never reported green. Exits 1 when anything failed.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("../..", import.meta.url).pathname;
+const unitOnly = process.argv.includes("--unit-only");
+const tiers = [
+  ["test", ".jest-unit.json"],
+  ...(unitOnly ? [] : [["test:integration", ".jest-integration.json"]]),
+];
 const workspaces = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).workspaces;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-let suitesFailed = 0;
-const rows = [];
 for (const pattern of workspaces) {
   const base = pattern.replace(/\/\*$/, "");
   if (!existsSync(join(root, base))) continue;
-  for (const dir of readdirSync(join(root, base))) {
-    const resultsDir = join(root, base, dir, ".test-results");
-    if (!existsSync(resultsDir)) continue;
-    for (const file of readdirSync(resultsDir).filter((f) => f.endsWith(".json"))) {
-      const r = JSON.parse(readFileSync(join(resultsDir, file), "utf8"));
-      passed += r.numPassedTests;
-      failed += r.numFailedTests;
-      skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-      // A suite that failed to load has no failed tests but must still count as a failure.
+  for (const dir of readdirSync(join(root, base)).sort()) {
+    const pkgFile = join(root, base, dir, "package.json");
+    if (!existsSync(pkgFile)) continue;
+    const scripts = JSON.parse(readFileSync(pkgFile, "utf8")).scripts ?? {};
+    for (const [script, file] of tiers) {
+      if (!scripts[script]) continue;
+      const where = `${base}/${dir} ${script}`;
+      const path = join(root, base, dir, file);
+      if (!existsSync(path)) {
+        failed += 1;
+        console.log(
+          `  ${where}: no results (the tests did not run or did not finish): counted as 1 failed`,
+        );
+        continue;
+      }
+      const r = JSON.parse(readFileSync(path, "utf8"));
+      // A test file that failed to load has no failed test but must still count as a failure.
       const broken = r.testResults.filter(
         (t) => t.status === "failed" && t.assertionResults.every((a) => a.status !== "failed"),
       ).length;
-      suitesFailed += broken;
-      failed += broken;
-      rows.push(
-        `${base}/${dir} ${file.replace(/\.json$/, "")}: ${r.numPassedTests} passed, ${r.numFailedTests + broken} failed`,
+      passed += r.numPassedTests;
+      failed += r.numFailedTests + broken;
+      skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+      const note = broken ? ` (${broken} file(s) failed to run)` : "";
+      console.log(
+        `  ${where}: ${r.numPassedTests} passed, ${r.numFailedTests + broken} failed${note}`,
       );
     }
   }
 }
-for (const row of rows) console.log(`  ${row}`);
-if (suitesFailed > 0)
-  console.log(`  (${suitesFailed} test file(s) failed to run and are counted as failed)`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 ? 1 : 0);
