@@ -64,12 +64,10 @@ describe.each([
     expect(d.spec.replicas).toBe(want.replicas);
     expect(mocks.ofType(PDB)).toHaveLength(want.pdb ? 1 : 0);
     expect(
-      mocks
-        .ofType(HPA)
-        .map((h) => ({
-          minReplicas: h.inputs.spec.minReplicas,
-          maxReplicas: h.inputs.spec.maxReplicas,
-        })),
+      mocks.ofType(HPA).map((h) => ({
+        minReplicas: h.inputs.spec.minReplicas,
+        maxReplicas: h.inputs.spec.maxReplicas,
+      })),
     ).toEqual(want.hpa ? [want.hpa] : []);
     expect(d.spec.template.spec.topologySpreadConstraints !== undefined).toBe(want.spread);
     expect(d.spec.template.metadata.labels["app.kubernetes.io/version"]).toBe("v1");

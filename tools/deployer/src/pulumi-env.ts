@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { stateDir, toolchainDir } from "./paths";
 
@@ -13,12 +14,15 @@ export const LOCAL_PASSPHRASE = "steady-local-only";
  * the caller already chose others, and the cluster's kubeconfig when given.
  */
 export function pulumiEnv(opts: { kubeconfig?: string } = {}): Record<string, string> {
+  const localBackend = join(stateDir(), "pulumi-state");
+  // The file backend needs its directory to exist.
+  if (!process.env.PULUMI_BACKEND_URL) mkdirSync(localBackend, { recursive: true });
   const env: Record<string, string> = {
     PATH: `${join(toolchainDir(), "bin")}:${process.env.PATH ?? ""}`,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_BACKEND_URL:
-      process.env.PULUMI_BACKEND_URL ?? `file://${join(stateDir(), "pulumi-state")}`,
+      process.env.PULUMI_BACKEND_URL ?? `file://${localBackend}`,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
   };
   const kubeconfig = opts.kubeconfig ?? process.env.KUBECONFIG;

@@ -42,5 +42,10 @@ export async function chooseTarget(log: (line: string) => void): Promise<Target>
   }
   if (external) log(`KUBECONFIG=${external} does not reach a cluster: using the embedded local cluster instead`);
   const cluster = await startCluster({ log });
+  log(
+    cluster.outcome === "already-running"
+      ? `the local cluster is already running at ${cluster.apiServerUrl}`
+      : `the local cluster ${cluster.outcome} in ${(cluster.elapsedMs / 1000).toFixed(1)} s at ${cluster.apiServerUrl}`,
+  );
   return { kubeconfig: cluster.kubeconfigPath, kind: "local", client: KubeClient.fromKubeconfig(cluster.kubeconfigPath), cluster };
 }

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// exitAfterReportedError is the runner's exit code for "the error was already reported to the
+// engine": the host then answers with bail instead of repeating a generic message.
+const exitAfterReportedError = 32
+
+type host struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+	engineAddress string
+	cancel        chan bool
+}
+
+func newHost(engineAddress string, cancel chan bool) *host {
+	return &host{engineAddress: engineAddress, cancel: cancel}
+}
+
+// Handshake records the engine's address (newer engines send it here instead of argv).
+func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
+	if req.GetEngineAddress() != "" {
+		h.engineAddress = req.GetEngineAddress()
+	}
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version}, nil
+}
+
+// GetRequiredPackages lists the resource plugins the program's node_modules ask for.
+func (h *host) GetRequiredPackages(_ context.Context, req *pulumirpc.GetRequiredPackagesRequest) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	deps, err := pluginPackages(programDir(req.GetInfo()))
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.GetRequiredPackagesResponse{Packages: deps}, nil
+}
+
+// GetRequiredPlugins answers older engines with the same list.
+func (h *host) GetRequiredPlugins(_ context.Context, req *pulumirpc.GetRequiredPluginsRequest) (*pulumirpc.GetRequiredPluginsResponse, error) {
+	deps, err := pluginPackages(programDir(req.GetInfo()))
+	if err != nil {
+		return nil, err
+	}
+	plugins := make([]*pulumirpc.PluginDependency, len(deps))
+	for i, d := range deps {
+		plugins[i] = &pulumirpc.PluginDependency{Name: d.Name, Kind: d.Kind, Version: d.Version, Server: d.Server}
+	}
+	return &pulumirpc.GetRequiredPluginsResponse{Plugins: plugins}, nil
+}
+
+// GetProgramDependencies reports nothing: dependencies are npm's business.
+func (h *host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	return &pulumirpc.GetProgramDependenciesResponse{}, nil
+}
+
+// InstallDependencies does not install anything: the workspace's `npm ci` does.
+func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer) error {
+	dir := programDir(req.GetInfo())
+	if _, err := findRunner(dir); err != nil {
+		return err
+	}
+	return server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: []byte("dependencies are installed by npm (npm ci)\n")})
+}
+
+func (h *host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return nil, errors.New("node was not found on PATH")
+	}
+	out, err := exec.Command(node, "--version").Output()
+	if err != nil {
+		return nil, fmt.Errorf("running %s --version: %w", node, err)
+	}
+	return &pulumirpc.AboutResponse{Executable: node, Version: strings.TrimPrefix(strings.TrimSpace(string(out)), "v")}, nil
+}
+
+// Run executes the program with the SDK's runner and reports how it ended.
+func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	runner, err := findRunner(req.GetPwd())
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	opts := runtimeOptions(req.GetInfo())
+	args := append([]string{}, strings.Fields(opts.nodeArgs)...)
+	args = append(args, runner,
+		"--monitor="+req.GetMonitorAddress(),
+		"--engine="+h.engineAddress,
+		"--project="+req.GetProject(),
+		"--stack="+req.GetStack(),
+		"--pwd="+req.GetPwd(),
+		"--organization="+req.GetOrganization(),
+		"--parallel="+strconv.Itoa(int(req.GetParallel())),
+	)
+	if root := req.GetInfo().GetRootDirectory(); root != "" {
+		args = append(args, "--root-directory="+root)
+	}
+	if req.GetDryRun() {
+		args = append(args, "--dry-run")
+	}
+	program := req.GetProgram()
+	if program == "" {
+		program = "."
+	}
+	args = append(args, program)
+	args = append(args, req.GetArgs()...)
+
+	config, err := json.Marshal(req.GetConfig())
+	if err != nil {
+		return nil, err
+	}
+	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, "node", args...)
+	cmd.Dir = req.GetPwd()
+	cmd.Stdout = os.Stdout
+	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(),
+		"PULUMI_CONFIG="+string(config),
+		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
+		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript),
+	)
+	if opts.tsconfig != "" {
+		cmd.Env = append(cmd.Env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
+	}
+	err = cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return &pulumirpc.RunResponse{}, nil
+	case errors.As(err, &exit):
+		if status, ok := exit.Sys().(syscall.WaitStatus); ok && status.ExitStatus() == exitAfterReportedError {
+			return &pulumirpc.RunResponse{Bail: true}, nil
+		}
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("the Node.js program exited with code %d", exit.ExitCode())}, nil
+	default:
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start node: %v", err)}, nil
+	}
+}
+
+type options struct {
+	typescript bool
+	nodeArgs   string
+	tsconfig   string
+}
+
+// runtimeOptions reads Pulumi.yaml's runtime options (typescript defaults to true, as upstream).
+func runtimeOptions(info *pulumirpc.ProgramInfo) options {
+	o := options{typescript: true}
+	fields := info.GetOptions().GetFields()
+	if v, ok := fields["typescript"]; ok {
+		o.typescript = v.GetBoolValue()
+	}
+	if v, ok := fields["nodeargs"]; ok {
+		o.nodeArgs = v.GetStringValue()
+	}
+	if v, ok := fields["tsconfig"]; ok {
+		o.tsconfig = v.GetStringValue()
+	}
+	return o
+}
+
+func programDir(info *pulumirpc.ProgramInfo) string {
+	if d := info.GetProgramDirectory(); d != "" {
+		return d
+	}
+	if d := info.GetRootDirectory(); d != "" {
+		return d
+	}
+	d, _ := os.Getwd()
+	return d
+}
+
+// findRunner finds @pulumi/pulumi's program runner in the node_modules above dir.
+func findRunner(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		runner := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", "run")
+		if _, err := os.Stat(filepath.Join(runner, "index.js")); err == nil {
+			return runner, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("@pulumi/pulumi was not found in any node_modules above %s: run `npm ci`", dir)
+		}
+	}
+}
+
+type pulumiField struct {
+	Resource bool   `json:"resource"`
+	Name     string `json:"name"`
+	Version  string `json:"version"`
+	Server   string `json:"server"`
+}
+
+// pluginPackages lists resource plugins declared by packages in the node_modules above dir
+// (package.json "pulumi": {"resource": true, ...}); the nearest declaration of a name wins.
+func pluginPackages(dir string) ([]*pulumirpc.PackageDependency, error) {
+	seen := map[string]bool{}
+	var deps []*pulumirpc.PackageDependency
+	for d := dir; ; d = filepath.Dir(d) {
+		modules := filepath.Join(d, "node_modules")
+		entries, _ := os.ReadDir(modules)
+		for _, e := range entries {
+			pkgDirs := []string{filepath.Join(modules, e.Name())}
+			if strings.HasPrefix(e.Name(), "@") {
+				scoped, _ := os.ReadDir(pkgDirs[0])
+				pkgDirs = pkgDirs[:0]
+				for _, s := range scoped {
+					pkgDirs = append(pkgDirs, filepath.Join(modules, e.Name(), s.Name()))
+				}
+			}
+			for _, p := range pkgDirs {
+				raw, err := os.ReadFile(filepath.Join(p, "package.json"))
+				if err != nil {
+					continue
+				}
+				var pkg struct {
+					Pulumi *pulumiField `json:"pulumi"`
+				}
+				if json.Unmarshal(raw, &pkg) != nil || pkg.Pulumi == nil || !pkg.Pulumi.Resource || pkg.Pulumi.Name == "" {
+					continue
+				}
+				if seen[pkg.Pulumi.Name] {
+					continue
+				}
+				seen[pkg.Pulumi.Name] = true
+				v := pkg.Pulumi.Version
+				if v != "" && !strings.HasPrefix(v, "v") {
+					v = "v" + v
+				}
+				deps = append(deps, &pulumirpc.PackageDependency{Name: pkg.Pulumi.Name, Kind: "resource", Version: v, Server: pkg.Pulumi.Server})
+			}
+		}
+		if filepath.Dir(d) == d {
+			return deps, nil
+		}
+	}
+}
