@@ -5,9 +5,18 @@ import { kubeconfig, stackOf, up } from "./harness";
 
 describe("the API server's admission", () => {
   it("rejects a pod that violates the restricted Pod Security Standard, and pulumi up reports the server's message", async () => {
-    await up(await stackOf("platform", "dev", "admission", { namespace: "steady-admission", environment: "admission", simulatedNodes: 0 }));
+    await up(
+      await stackOf("platform", "dev", "admission", {
+        namespace: "steady-admission",
+        environment: "admission",
+        simulatedNodes: 0,
+      }),
+    );
     const stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: "organization/steady-fixture-privileged-pod/admission", workDir: join(__dirname, "..", "fixtures", "privileged-pod") },
+      {
+        stackName: "organization/steady-fixture-privileged-pod/admission",
+        workDir: join(__dirname, "..", "fixtures", "privileged-pod"),
+      },
       { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: kubeconfig() }) },
     );
     await stack.setConfig("namespace", { value: "steady-admission" });

@@ -8,7 +8,9 @@ beforeAll(() => {
 afterAll(() => kube.close());
 
 const available = (d: Obj) =>
-  (d.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Available" && c.status === "True");
+  (d.status?.conditions ?? []).some(
+    (c: { type: string; status: string }) => c.type === "Available" && c.status === "True",
+  );
 
 describe.each([
   ["dev", { namespace: "steady-dev", replicas: 1, pdb: 0, hpa: 0 }],
@@ -35,22 +37,40 @@ describe.each([
 
   it("gives the Service a ready endpoint for every replica", async () => {
     const slices = await waitFor("endpoints", async () => {
-      const s = await list(kube, "apis/discovery.k8s.io/v1", want.namespace, "endpointslices", `kubernetes.io/service-name=${String(outputs.serviceName)}`);
-      const ready = s.flatMap((x) => (x as unknown as { endpoints?: { conditions?: { ready?: boolean } }[] }).endpoints ?? []).filter((e) => e.conditions?.ready);
+      const s = await list(
+        kube,
+        "apis/discovery.k8s.io/v1",
+        want.namespace,
+        "endpointslices",
+        `kubernetes.io/service-name=${String(outputs.serviceName)}`,
+      );
+      const ready = s
+        .flatMap(
+          (x) =>
+            (x as unknown as { endpoints?: { conditions?: { ready?: boolean } }[] }).endpoints ??
+            [],
+        )
+        .filter((e) => e.conditions?.ready);
       return ready.length === want.replicas ? ready : undefined;
     });
     expect(slices).toHaveLength(want.replicas);
   });
 
   it("has a PodDisruptionBudget and an autoscaler exactly where the environment asks for them", async () => {
-    expect(await list(kube, "apis/policy/v1", want.namespace, "poddisruptionbudgets")).toHaveLength(want.pdb);
-    expect(await list(kube, "apis/autoscaling/v2", want.namespace, "horizontalpodautoscalers")).toHaveLength(want.hpa);
+    expect(await list(kube, "apis/policy/v1", want.namespace, "poddisruptionbudgets")).toHaveLength(
+      want.pdb,
+    );
+    expect(
+      await list(kube, "apis/autoscaling/v2", want.namespace, "horizontalpodautoscalers"),
+    ).toHaveLength(want.hpa);
   });
 });
 
 describe("prod on the simulated nodes", () => {
   it("spreads the pods over the 3 zones", async () => {
-    const pods = (await list(kube, "api/v1", "steady-prod", "pods", APP_SELECTOR)).filter((p) => !p.metadata.deletionTimestamp);
+    const pods = (await list(kube, "api/v1", "steady-prod", "pods", APP_SELECTOR)).filter(
+      (p) => !p.metadata.deletionTimestamp,
+    );
     expect(pods).toHaveLength(3);
     const zones = new Set<string>();
     for (const p of pods) {
@@ -58,5 +78,11 @@ describe("prod on the simulated nodes", () => {
       zones.add(node.metadata.labels?.["topology.kubernetes.io/zone"] ?? "none");
     }
     expect([...zones].sort()).toEqual(["zone-a", "zone-b", "zone-c"]);
+  });
+
+  it("reports the capacity the Cluster component gave its simulated nodes", async () => {
+    const node = await kube.get<Obj>("/api/v1/nodes/prod-node-0");
+    expect(node.status.capacity).toMatchObject({ cpu: "8", memory: "32Gi", pods: "110" });
+    expect(node.status.allocatable).toMatchObject({ cpu: "8", memory: "32Gi", pods: "110" });
   });
 });

@@ -7,7 +7,12 @@ export default async function globalSetup(): Promise<void> {
   const { clusterDir } = useItDirs();
   await stopCluster({ dir: clusterDir, purge: true }).catch(() => undefined);
   rmSync(itDir(), { recursive: true, force: true });
-  const info = await startCluster({ dir: clusterDir, log: (l) => process.stderr.write(`[cluster] ${l}\n`) });
-  process.stderr.write(`[cluster] ready in ${(info.elapsedMs / 1000).toFixed(1)} s: ${info.apiServerUrl}\n`);
+  const info = await startCluster({
+    dir: clusterDir,
+    log: (l) => process.stderr.write(`[cluster] ${l}\n`),
+  });
+  process.stderr.write(
+    `[cluster] ready in ${(info.elapsedMs / 1000).toFixed(1)} s: ${info.apiServerUrl}\n`,
+  );
   process.env.STEADY_IT_KUBECONFIG = info.kubeconfigPath;
 }

@@ -8,7 +8,10 @@ useItDirs();
 /** The run's cluster kubeconfig (set by globalSetup). */
 export function kubeconfig(): string {
   const k = process.env.STEADY_IT_KUBECONFIG;
-  if (!k) throw new Error("STEADY_IT_KUBECONFIG is not set: the integration tier's globalSetup did not run");
+  if (!k)
+    throw new Error(
+      "STEADY_IT_KUBECONFIG is not set: the integration tier's globalSetup did not run",
+    );
   return k;
 }
 
@@ -20,15 +23,26 @@ export function client(): KubeClient {
 type Config = NonNullable<OpenStackOptions["config"]>;
 
 /** Opens a stack of the platform or app project on the run's cluster. */
-export function stackOf(project: "platform" | "app", env: string, stack: string, config: Config = {}): Promise<Stack> {
+export function stackOf(
+  project: "platform" | "app",
+  env: string,
+  stack: string,
+  config: Config = {},
+): Promise<Stack> {
   return openStack(PROJECTS[project], { env, stack, config, kubeconfig: kubeconfig() });
 }
 
 /** `pulumi up`, returning plain outputs; Pulumi's output goes to the test log only on failure. */
-export async function up(stack: Stack, opts: { onEvent?: (e: EngineEvent) => void } = {}): Promise<Record<string, unknown>> {
+export async function up(
+  stack: Stack,
+  opts: { onEvent?: (e: EngineEvent) => void } = {},
+): Promise<Record<string, unknown>> {
   let log = "";
   try {
-    const r = await stack.up({ onOutput: (s) => (log += s), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+    const r = await stack.up({
+      onOutput: (s) => (log += s),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    });
     return Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value]));
   } catch (e) {
     throw new Error(`pulumi up of ${stack.name} failed:\n${log}\n${(e as Error).message}`);
@@ -48,7 +62,11 @@ export async function previewOps(stack: Stack): Promise<Record<string, string>> 
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes; the last error explains a timeout. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -58,14 +76,23 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ""}`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
 /** Kubernetes objects the tests read. */
 export interface Obj {
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+  };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   spec?: any;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -73,7 +100,13 @@ export interface Obj {
 }
 
 /** Lists objects of a namespaced kind by API path segment, e.g. `apis/apps/v1` + `deployments`. */
-export async function list(c: KubeClient, api: string, namespace: string, kind: string, selector?: string): Promise<Obj[]> {
+export async function list(
+  c: KubeClient,
+  api: string,
+  namespace: string,
+  kind: string,
+  selector?: string,
+): Promise<Obj[]> {
   const q = selector ? `?labelSelector=${encodeURIComponent(selector)}` : "";
   return (await c.list<Obj>(`/${api}/namespaces/${namespace}/${kind}${q}`)).items;
 }

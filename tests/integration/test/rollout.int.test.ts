@@ -27,7 +27,9 @@ const replicaSets = () => list(kube, "apis/apps/v1", NS, "replicasets", APP_SELE
 describe("a version change", () => {
   it("previews as an update of the Deployment, never a replace or delete", async () => {
     const ops = await previewOps(await app({ version: "v2", image: "steady/hello:2.0.0" }));
-    const deployment = Object.entries(ops).find(([urn]) => urn.endsWith("kubernetes:apps/v1:Deployment::hello"));
+    const deployment = Object.entries(ops).find(([urn]) =>
+      urn.endsWith("kubernetes:apps/v1:Deployment::hello"),
+    );
     expect(deployment?.[1]).toBe("update");
     const destructive = Object.entries(ops).filter(([, op]) => /replace|delete/.test(op));
     expect(destructive).toEqual([]);
@@ -36,7 +38,10 @@ describe("a version change", () => {
   it("rolls out with ready pods never below the desired count and ends on the new ReplicaSet", async () => {
     const before = await replicaSets();
     expect(before).toHaveLength(1);
-    const watcher = new RolloutWatcher(kube, NS, { "app.kubernetes.io/name": "hello", "app.kubernetes.io/instance": "hello" });
+    const watcher = new RolloutWatcher(kube, NS, {
+      "app.kubernetes.io/name": "hello",
+      "app.kubernetes.io/instance": "hello",
+    });
     await watcher.start();
     const outputs = await up(await app({ version: "v2", image: "steady/hello:2.0.0" }));
     const report = await watcher.stop(String(outputs.deploymentName), 2);
@@ -57,15 +62,26 @@ describe("a config change", () => {
   it("rolls out through a new hashed ConfigMap and removes the old one", async () => {
     const [cmBefore] = await list(kube, "api/v1", NS, "configmaps", APP_SELECTOR);
     expect(cmBefore).toBeDefined();
-    const ops = await previewOps(await app({ version: "v2", image: "steady/hello:2.0.0", greeting: "Hello again" }));
-    expect(Object.entries(ops).find(([urn]) => urn.endsWith("kubernetes:apps/v1:Deployment::hello"))?.[1]).toBe("update");
+    const ops = await previewOps(
+      await app({ version: "v2", image: "steady/hello:2.0.0", greeting: "Hello again" }),
+    );
+    expect(
+      Object.entries(ops).find(([urn]) =>
+        urn.endsWith("kubernetes:apps/v1:Deployment::hello"),
+      )?.[1],
+    ).toBe("update");
     await up(await app({ version: "v2", image: "steady/hello:2.0.0", greeting: "Hello again" }));
     const after = await list(kube, "api/v1", NS, "configmaps", APP_SELECTOR);
     expect(after.map((c) => c.metadata.name)).not.toContain(cmBefore!.metadata.name);
     expect(after).toHaveLength(1);
-    expect(JSON.parse((after[0] as unknown as { data: Record<string, string> }).data["config.json"]!)).toEqual({ greeting: "Hello again" });
+    expect(
+      JSON.parse((after[0] as unknown as { data: Record<string, string> }).data["config.json"]!),
+    ).toEqual({ greeting: "Hello again" });
     const [d] = await list(kube, "apis/apps/v1", NS, "deployments", APP_SELECTOR);
-    const volumes = d!.spec.template.spec.volumes as { name: string; configMap?: { name: string } }[];
+    const volumes = d!.spec.template.spec.volumes as {
+      name: string;
+      configMap?: { name: string };
+    }[];
     expect(volumes.find((v) => v.configMap)?.configMap?.name).toBe(after[0]!.metadata.name);
   });
 });
@@ -95,15 +111,21 @@ describe("scaling and drift", () => {
     for (const kind of ["deployments", "replicasets"]) {
       expect(await list(kube, "apis/apps/v1", NS, kind).catch(() => [])).toEqual([]);
     }
-    await waitFor("the namespace to be gone", async () => {
-      try {
-        await kube.get(`/api/v1/namespaces/${NS}`);
-        return false;
-      } catch (e) {
-        return (e as { statusCode?: number }).statusCode === 404;
-      }
-    }, 120_000);
-    const nodes = (await kube.list<{ metadata: { name: string } }>("/api/v1/nodes")).items.map((n) => n.metadata.name);
+    await waitFor(
+      "the namespace to be gone",
+      async () => {
+        try {
+          await kube.get(`/api/v1/namespaces/${NS}`);
+          return false;
+        } catch (e) {
+          return (e as { statusCode?: number }).statusCode === 404;
+        }
+      },
+      120_000,
+    );
+    const nodes = (await kube.list<{ metadata: { name: string } }>("/api/v1/nodes")).items.map(
+      (n) => n.metadata.name,
+    );
     expect(nodes.filter((n) => n.startsWith("rollout-node"))).toEqual([]);
   });
 });

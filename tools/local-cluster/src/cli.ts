@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { layout, resolveDataDir } from "./paths";
+import { startCluster } from "./start";
+import { clusterStatus } from "./status";
+import { stopCluster } from "./stop";
+import type { ClusterInfo, ClusterStatus } from "./types";
+
+const USAGE = `Usage: steady-local <command> [--dir <dataDir>]
+
+A local Kubernetes control plane on 127.0.0.1 (etcd, kube-apiserver, kube-controller-manager,
+kube-scheduler) with kwok simulating the nodes annotated kwok.x-k8s.io/node=fake.
+
+Commands:
+  up              start the cluster, or confirm it runs (restarts a stale one on the same data)
+  down [--purge]  stop exactly the processes recorded in state.json; --purge also deletes the data
+  status [--json] components, readiness and nodes; exit 0 healthy, 1 unhealthy, 3 not started
+  env             print \`export KUBECONFIG=...\` (use: eval "$(steady-local env)")
+
+Options:
+  --dir <dataDir> data directory (default: $STEADY_CLUSTER_DIR or <repo root>/.steady/cluster)
+`;
+
+/** `value` quoted for a POSIX shell when it needs it. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export const exportLine = (kubeconfig: string) => `export KUBECONFIG=${shellQuote(kubeconfig)}`;
+
+function printSummary(info: ClusterInfo, out: (l: string) => void): void {
+  const head =
+    info.outcome === "already-running"
+      ? `Cluster already running in ${info.dataDir}.`
+      : `Cluster ${info.outcome === "restarted" ? "restarted" : "started"} in ${(info.elapsedMs / 1000).toFixed(1)} s.`;
+  out(head);
+  for (const c of info.components) {
+    const extra = c.name === "kube-apiserver" ? `  ${info.apiServerUrl}` : "";
+    out(`  ${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} port ${c.port}${extra}`);
+  }
+  out(`Kubeconfig: ${info.kubeconfigPath}`);
+  out(exportLine(info.kubeconfigPath));
+}
+
+function printStatus(s: ClusterStatus, out: (l: string) => void): void {
+  out(`Cluster in ${s.dataDir}: ${s.healthy ? "healthy" : "NOT healthy"}`);
+  out(
+    `  ${"COMPONENT".padEnd(24)} ${"PID".padEnd(8)} ${"ALIVE".padEnd(6)} ${"PORT".padEnd(6)} ${"READY".padEnd(6)} RSS`,
+  );
+  for (const c of s.components) {
+    const alive = c.liveness === "running" ? "yes" : c.liveness === "pid-reused" ? "no*" : "no";
+    const rss = c.rssKiB !== undefined ? `${(c.rssKiB / 1024).toFixed(0)} MiB` : "-";
+    out(
+      `  ${c.name.padEnd(24)} ${String(c.pid ?? "-").padEnd(8)} ${alive.padEnd(6)} ` +
+        `${String(c.port ?? "-").padEnd(6)} ${(c.ready ? "yes" : "no").padEnd(6)} ${rss}`,
+    );
+    if (!c.ready && c.detail) out(`      ${c.detail.split("\n")[0]}`);
+  }
+  if (s.components.some((c) => c.liveness === "pid-reused")) {
+    out("  (no*: the recorded pid now belongs to another program)");
+  }
+  out(
+    s.nodes ? `Nodes: ${s.nodes.total} (${s.nodes.ready} Ready)` : "Nodes: unknown (API not ready)",
+  );
+  out(`Kubeconfig: ${s.kubeconfigPath}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const out = (l: string) => process.stdout.write(l + "\n");
+  const err = (l: string) => process.stderr.write(l + "\n");
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        dir: { type: "string" },
+        json: { type: "boolean", default: false },
+        purge: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    err(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !command) {
+    (values.help ? out : err)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (positionals.length > 1) {
+    err(`unexpected argument: ${positionals[1]}\n\n${USAGE}`);
+    return 2;
+  }
+  const dir = values.dir ? resolve(values.dir) : resolveDataDir();
+  try {
+    switch (command) {
+      case "up": {
+        const info = await startCluster({ dir, log: out });
+        printSummary(info, out);
+        return 0;
+      }
+      case "down": {
+        const t0 = Date.now();
+        await stopCluster({ dir, purge: values.purge, log: out });
+        out(`Done in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+        return 0;
+      }
+      case "status": {
+        const s = await clusterStatus({ dir });
+        if (values.json) out(JSON.stringify(s, null, 2));
+        else if (!s.started)
+          out(`Not started: no cluster state in ${s.dataDir}. Run \`steady-local up\`.`);
+        else printStatus(s, out);
+        return !s.started ? 3 : s.healthy ? 0 : 1;
+      }
+      case "env": {
+        const kubeconfig = layout(dir).kubeconfig;
+        out(exportLine(kubeconfig));
+        if (!existsSync(kubeconfig))
+          err(`# ${kubeconfig} does not exist yet: run \`steady-local up\``);
+        return 0;
+      }
+      default:
+        err(`unknown command: ${command}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    err(`steady-local ${command}: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // A closed stdout (`steady-local up | head`) must not kill `up` half-way through a start.
+  process.stdout.on("error", () => undefined);
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${String((e as Error)?.stack ?? e)}\n`);
+      process.exit(1);
+    },
+  );
+}

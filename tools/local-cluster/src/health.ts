@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from "node:fs";
+import { KubeClient } from "./kube-client";
+import type { ComponentName } from "./paths";
+import type { Pki } from "./pki";
+import { HOST, type Ports } from "./ports";
+import { httpOk } from "./readiness";
+
+export const apiServerUrl = (ports: Ports) => `https://${HOST}:${ports.apiServer}`;
+
+/**
+ * An admin client built straight from the PKI files (the kubeconfig may not be written yet).
+ * In token mode the server CA appears only once kube-apiserver has written it.
+ */
+export function adminClient(pki: Pki, ports: Ports, timeoutMs = 5000): KubeClient {
+  if (!existsSync(pki.serverCaFile)) {
+    throw new Error(`${pki.serverCaFile} does not exist yet`);
+  }
+  const cred = pki.credentials.admin;
+  return new KubeClient({
+    server: apiServerUrl(ports),
+    ca: readFileSync(pki.serverCaFile),
+    ...(cred.kind === "cert"
+      ? { cert: readFileSync(cred.certFile), key: readFileSync(cred.keyFile) }
+      : { token: cred.token }),
+    timeoutMs,
+  });
+}
+
+/** GET /readyz as the admin, verifying the server's certificate. */
+export async function apiServerReady(makeClient: () => KubeClient): Promise<boolean> {
+  const client = makeClient();
+  try {
+    const body = await client.get<string>("/readyz");
+    return String(body).trim() === "ok";
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * The readiness check of each component: etcd /health; kube-apiserver /readyz (authenticated);
+ * controller-manager and scheduler /healthz on their secure ports (self-signed: not verified);
+ * kwok /healthz on its HTTP server.
+ */
+export function healthCheck(
+  name: ComponentName,
+  ports: Ports,
+  apiClient: () => KubeClient,
+): () => Promise<boolean> {
+  switch (name) {
+    case "etcd":
+      return httpOk(`http://${HOST}:${ports.etcdClient}/health`, undefined, /"health":\s*"true"/);
+    case "kube-apiserver":
+      return () => apiServerReady(apiClient);
+    case "kube-controller-manager":
+      return httpOk(
+        `https://${HOST}:${ports.controllerManager}/healthz`,
+        { insecure: true },
+        /^ok/,
+      );
+    case "kube-scheduler":
+      return httpOk(`https://${HOST}:${ports.scheduler}/healthz`, { insecure: true }, /^ok/);
+    case "kwok":
+      return httpOk(`http://${HOST}:${ports.kwok}/healthz`);
+  }
+}

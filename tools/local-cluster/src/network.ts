@@ -1,0 +1,75 @@
+import { networkInterfaces } from "node:os";
+
+/**
+ * Address ranges of the simulated cluster. None of them is ever routed: pods and nodes are
+ * simulated, services have no proxy. They only have to stay clear of this machine's own
+ * addresses, so nothing local is shadowed by a cluster address.
+ */
+export const NETWORK = {
+  /** ClusterIP range (kube-apiserver --service-cluster-ip-range). */
+  serviceCidr: "10.254.0.0/16",
+  /** Pod IPs handed out by kwok (--cidr). */
+  podCidr: "10.253.0.0/16",
+  /** InternalIP kwok reports for simulated nodes that have none (--node-ip). */
+  nodeIp: "10.252.0.1",
+  /**
+   * kube-apiserver's --advertise-address: the endpoint of the `kubernetes` Service. It cannot be
+   * 127.0.0.1 (loopback endpoints are invalid) and nothing in the cluster dials it (pods are
+   * simulated), so a fixed unused address keeps the command line stable across networks.
+   */
+  apiServerAdvertiseIp: "10.252.0.2",
+} as const;
+
+function ipv4ToInt(ip: string): number {
+  const parts = ip.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
+    throw new Error(`not an IPv4 address: ${ip}`);
+  }
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+}
+
+/** Whether IPv4 `ip` is inside `cidr` ("a.b.c.d/n"). */
+export function cidrContains(cidr: string, ip: string): boolean {
+  const [base, bitsText] = cidr.split("/");
+  const bits = Number(bitsText ?? "32");
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return (ipv4ToInt(base!) & mask) >>> 0 === (ipv4ToInt(ip) & mask) >>> 0;
+}
+
+/** Whether two IPv4 CIDRs share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const bitsA = Number(a.split("/")[1] ?? "32");
+  const bitsB = Number(b.split("/")[1] ?? "32");
+  const [wide, narrow] = bitsA <= bitsB ? [a, b] : [b, a];
+  return cidrContains(wide, narrow.split("/")[0]!);
+}
+
+/** The machine's IPv4 networks, as CIDRs (loopback excluded). */
+export function localIpv4Networks(): string[] {
+  const out: string[] = [];
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.family === "IPv4" && !a.internal && a.cidr) out.push(a.cidr);
+    }
+  }
+  return out;
+}
+
+/** Problems (one line each) when a cluster range collides with one of `local` (CIDRs). */
+export function networkCollisions(local: readonly string[] = localIpv4Networks()): string[] {
+  const problems: string[] = [];
+  const ranges: [string, string][] = [
+    ["service CIDR", NETWORK.serviceCidr],
+    ["pod CIDR", NETWORK.podCidr],
+    ["node IP", `${NETWORK.nodeIp}/32`],
+    ["API server advertise address", `${NETWORK.apiServerAdvertiseIp}/32`],
+  ];
+  for (const [what, range] of ranges) {
+    for (const net of local) {
+      if (cidrsOverlap(range, net)) {
+        problems.push(`the cluster's ${what} ${range} overlaps this machine's network ${net}`);
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,146 @@
+import { spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { RUN_HEADER } from "./readiness";
+
+/**
+ * What this package needs to know about running processes. The real one reads /proc; tests
+ * inject a fake table.
+ */
+export interface ProcessTable {
+  /** argv of a live process, or undefined when there is none with that pid (or a zombie). */
+  cmdline(pid: number): string[] | undefined;
+  /** Sends a signal; false when the process is gone. */
+  kill(pid: number, signal: NodeJS.Signals): boolean;
+}
+
+/** Parses /proc/<pid>/cmdline: NUL-separated, NUL-terminated arguments. */
+export function parseCmdline(raw: string): string[] {
+  const parts = raw.split("\0");
+  if (parts.length && parts[parts.length - 1] === "") parts.pop();
+  return parts;
+}
+
+/** Linux's process table. */
+export const procTable: ProcessTable = {
+  cmdline(pid) {
+    try {
+      // A zombie has exited already; it only waits for its parent to collect it.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      if (state === "Z" || state === "X") return undefined;
+      const argv = parseCmdline(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+      return argv.length ? argv : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  kill(pid, signal) {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
+/** A process this package started: its pid and exactly the argv it was started with. */
+export interface ProcessRecord {
+  readonly pid: number;
+  readonly argv: readonly string[];
+}
+
+/** Whether `argv` is the command line recorded for a process (argument by argument). */
+export function cmdlineMatches(actual: readonly string[] | undefined, recorded: readonly string[]) {
+  return (
+    actual !== undefined &&
+    actual.length === recorded.length &&
+    actual.every((arg, i) => arg === recorded[i])
+  );
+}
+
+/**
+ * Whether the process is alive AND is still the one we started: a pid reused by another
+ * program has a different command line and is never treated (or killed) as ours.
+ */
+export function isOurs(table: ProcessTable, record: ProcessRecord): boolean {
+  return cmdlineMatches(table.cmdline(record.pid), record.argv);
+}
+
+/**
+ * Starts `argv` detached in its own session (it outlives this process), stdout and stderr
+ * appended to `logFile`, after a header line naming the start.
+ */
+export function spawnDetached(
+  argv: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd?: string,
+): number {
+  const fd = openSync(logFile, "a", 0o644);
+  try {
+    writeSync(fd, `\n${RUN_HEADER}${new Date().toISOString()} starting: ${argv.join(" ")}\n`);
+    const child = spawn(argv[0]!, argv.slice(1), {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env,
+      cwd,
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${argv[0]}`);
+    // A failure to exec (e.g. ENOENT) arrives as an event; the readiness wait reports it.
+    child.on("error", () => undefined);
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How a stop went: "term" (exited after SIGTERM), "kill" (needed SIGKILL), "gone", "not-ours". */
+export type StopOutcome = "term" | "kill" | "gone" | "not-ours";
+
+/**
+ * Stops one of our processes: SIGTERM, up to `graceMs` for it to exit, then SIGKILL. Verifies
+ * the command line before every signal, so a recycled pid is left alone.
+ */
+export async function stopProcess(
+  table: ProcessTable,
+  record: ProcessRecord,
+  graceMs = 10_000,
+  pollMs = 50,
+): Promise<StopOutcome> {
+  const actual = table.cmdline(record.pid);
+  if (actual === undefined) return "gone";
+  if (!cmdlineMatches(actual, record.argv)) return "not-ours";
+  table.kill(record.pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isOurs(table, record)) return "term";
+    await sleep(pollMs);
+  }
+  if (isOurs(table, record)) table.kill(record.pid, "SIGKILL");
+  for (let i = 0; i < 100 && isOurs(table, record); i++) await sleep(pollMs);
+  return "kill";
+}
+
+/** Resident memory of a process in KiB (VmRSS), if it is readable. */
+export function rssKiB(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When the machine booted (from /proc/stat btime), if known. */
+export function bootTime(): Date | undefined {
+  try {
+    const m = /^btime\s+(\d+)/m.exec(readFileSync("/proc/stat", "utf8"));
+    return m ? new Date(Number(m[1]) * 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+}

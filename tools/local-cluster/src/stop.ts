@@ -1,0 +1,127 @@
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { basename } from "node:path";
+import { acquireLock } from "./lock";
+import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "./paths";
+import { procTable, stopProcess, type ProcessTable } from "./processes";
+import { readState, removeState, type ClusterState } from "./state";
+import type { StopOptions, StopResult, StoppedComponent } from "./types";
+
+/** Entries a data directory may hold; --purge refuses to delete a directory with anything else. */
+const OWN_ENTRIES = new Set([
+  "state.json",
+  "ports.json",
+  "lock",
+  "kubeconfig",
+  "etcd",
+  "pki",
+  "logs",
+  "kubeconfigs",
+  "kwok",
+]);
+
+/** Entries of `dir` that this package did not create (temporary files of ours excepted). */
+export function foreignEntries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((e) => !OWN_ENTRIES.has(e) && !/\.\d+\.tmp$/.test(e));
+}
+
+async function stopOne(
+  table: ProcessTable,
+  state: ClusterState,
+  name: ComponentName,
+): Promise<StoppedComponent | undefined> {
+  const record = state.components[name];
+  if (!record) return undefined;
+  const outcome = await stopProcess(table, record, 10_000);
+  const result =
+    outcome === "term"
+      ? "stopped"
+      : outcome === "kill"
+        ? "killed"
+        : outcome === "gone"
+          ? "not-running"
+          : "not-ours";
+  return { name, pid: record.pid, result };
+}
+
+/**
+ * Stops every component recorded in `state` that is still ours: the simulator and controllers
+ * first (in parallel), then the API server, then etcd. Results in component order.
+ */
+export async function stopComponents(
+  state: ClusterState,
+  table: ProcessTable,
+): Promise<StoppedComponent[]> {
+  const first = await Promise.all(
+    (["kwok", "kube-scheduler", "kube-controller-manager"] as const).map((n) =>
+      stopOne(table, state, n),
+    ),
+  );
+  const apiserver = await stopOne(table, state, "kube-apiserver");
+  const etcd = await stopOne(table, state, "etcd");
+  const out = [...first, apiserver, etcd].filter((r): r is StoppedComponent => r !== undefined);
+  return out.sort((a, b) => COMPONENTS.indexOf(a.name) - COMPONENTS.indexOf(b.name));
+}
+
+/**
+ * Stops exactly the processes recorded in state.json (each only after its command line is
+ * verified), in reverse start order, and removes state.json. Data is kept unless `purge`.
+ */
+export async function stopCluster(opts: StopOptions = {}): Promise<StopResult> {
+  const t0 = Date.now();
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? (() => undefined);
+  const table = opts.processTable ?? procTable;
+  const l = layout(opts.dir ?? resolveDataDir(env));
+  const components: StoppedComponent[] = [];
+  let nothingRunning = true;
+
+  if (opts.purge) {
+    const foreign = foreignEntries(l.dataDir);
+    if (foreign.length) {
+      throw new Error(
+        `Refusing to purge ${l.dataDir}: it holds ${foreign.slice(0, 5).join(", ")}, which ` +
+          `steady-local did not create. Is --dir right?`,
+      );
+    }
+  }
+
+  if (existsSync(l.dataDir)) {
+    const release = acquireLock(l.lockFile, table);
+    try {
+      const state = readState(l.stateFile);
+      if (state) {
+        nothingRunning = false;
+        components.push(...(await stopComponents(state, table)));
+        for (const c of components) log(describeStopped(c));
+        removeState(l.stateFile);
+      }
+    } finally {
+      release();
+    }
+  }
+  if (nothingRunning) log(`Nothing running in ${l.dataDir}.`);
+
+  let purged = false;
+  if (opts.purge && existsSync(l.dataDir)) {
+    rmSync(l.dataDir, { recursive: true, force: true });
+    purged = true;
+    log(`Removed the data directory ${l.dataDir}.`);
+  } else if (!nothingRunning) {
+    log(`Data kept in ${l.dataDir} (${basename(l.dataDir)}/etcd, pki, logs); --purge removes it.`);
+  }
+  return { dataDir: l.dataDir, nothingRunning, components, purged, elapsedMs: Date.now() - t0 };
+}
+
+export function describeStopped(c: StoppedComponent): string {
+  switch (c.result) {
+    case "stopped":
+      return `Stopped ${c.name} (pid ${c.pid}).`;
+    case "killed":
+      return `Stopped ${c.name} (pid ${c.pid}) with SIGKILL: it ignored SIGTERM for 10 s.`;
+    case "not-running":
+      return `${c.name} (pid ${c.pid}) was not running.`;
+    case "not-ours":
+      return `${c.name}: pid ${c.pid} now belongs to another program; left it alone.`;
+  }
+}

@@ -1,0 +1,84 @@
+import { join } from "node:path";
+import { exportLine, main, shellQuote } from "../src/cli";
+import { findRepoRoot, resolveDataDir } from "../src/paths";
+import { tempDir } from "./helpers";
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = jest
+    .spyOn(process.stdout, "write")
+    .mockImplementation((s) => (out.push(String(s)), true));
+  const e = jest
+    .spyOn(process.stderr, "write")
+    .mockImplementation((s) => (err.push(String(s)), true));
+  return { out, err, restore: () => (o.mockRestore(), e.mockRestore()) };
+}
+
+describe("paths", () => {
+  it("finds the repository root by its workspaces", () => {
+    const root = findRepoRoot(__dirname)!;
+    expect(require(join(root, "package.json")).workspaces).toBeDefined();
+    expect(resolveDataDir({}, __dirname)).toBe(join(root, ".steady", "cluster"));
+    expect(resolveDataDir({ STEADY_CLUSTER_DIR: "/tmp/x" }, __dirname)).toBe("/tmp/x");
+  });
+});
+
+describe("steady-local CLI", () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  it("quotes for the shell only when needed", () => {
+    expect(shellQuote("/a/b.c")).toBe("/a/b.c");
+    expect(shellQuote("/a b/it's")).toBe(`'/a b/it'\\''s'`);
+    expect(exportLine("/d/kubeconfig")).toBe("export KUBECONFIG=/d/kubeconfig");
+  });
+
+  it("env prints the export line for the data directory", async () => {
+    const c = capture();
+    try {
+      expect(await main(["env", "--dir", t.dir])).toBe(0);
+    } finally {
+      c.restore();
+    }
+    expect(c.out.join("")).toBe(`export KUBECONFIG=${join(t.dir, "kubeconfig")}\n`);
+    expect(c.err.join("")).toMatch(/does not exist yet/);
+  });
+
+  it("status exits 3 when the cluster was never started; --json is machine-readable", async () => {
+    const c = capture();
+    try {
+      expect(await main(["status", "--dir", t.dir])).toBe(3);
+      expect(await main(["status", "--json", "--dir", t.dir])).toBe(3);
+    } finally {
+      c.restore();
+    }
+    expect(c.out[0]).toMatch(/^Not started/);
+    expect(JSON.parse(c.out[1]!)).toMatchObject({ started: false, healthy: false });
+  });
+
+  it("down with nothing running says so and succeeds", async () => {
+    const c = capture();
+    try {
+      expect(await main(["down", "--dir", t.dir])).toBe(0);
+    } finally {
+      c.restore();
+    }
+    expect(c.out[0]).toBe(`Nothing running in ${t.dir}.\n`);
+  });
+
+  it("rejects unknown commands and options with usage, exit 2", async () => {
+    const c = capture();
+    try {
+      expect(await main(["launch"])).toBe(2);
+      expect(await main(["up", "--frobnicate"])).toBe(2);
+      expect(await main([])).toBe(2);
+      expect(await main(["--help"])).toBe(0);
+    } finally {
+      c.restore();
+    }
+    expect(c.err.join("")).toMatch(/unknown command: launch/);
+    expect(c.out.join("")).toMatch(/^Usage: steady-local/);
+  });
+});

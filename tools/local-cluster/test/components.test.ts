@@ -1,0 +1,115 @@
+import { componentSpecs, KWOK_NODE_SELECTOR } from "../src/components";
+import { kwokStagesFile, layout } from "../src/paths";
+import type { Pki } from "../src/pki";
+
+const pki: Pki = {
+  mode: "certs",
+  serverCaFile: "/d/pki/ca.crt",
+  serviceAccountKeyFile: "/d/pki/sa.key",
+  serviceAccountPubFile: "/d/pki/sa.pub",
+  apiServerFlags: ["--tls-cert-file=/d/pki/apiserver.crt", "--client-ca-file=/d/pki/ca.crt"],
+  controllerManagerFlags: ["--cluster-signing-cert-file=/d/pki/ca.crt"],
+  credentials: {
+    admin: { kind: "token", token: "a" },
+    "kube-controller-manager": { kind: "token", token: "b" },
+    "kube-scheduler": { kind: "token", token: "c" },
+    kwok: { kind: "token", token: "d" },
+  },
+};
+const ports = {
+  etcdClient: 2001,
+  etcdPeer: 2002,
+  apiServer: 2003,
+  controllerManager: 2004,
+  scheduler: 2005,
+  kwok: 2006,
+};
+const binaries = {
+  etcd: "/tc/etcd",
+  "kube-apiserver": "/tc/kube-apiserver",
+  "kube-controller-manager": "/tc/kube-controller-manager",
+  "kube-scheduler": "/tc/kube-scheduler",
+  kwok: "/tc/kwok",
+};
+const specs = () =>
+  componentSpecs({ binaries, layout: layout("/d"), ports, pki, kwokStages: "/s.yaml" });
+
+describe("component command lines", () => {
+  it("are deterministic (they are compared with /proc/<pid>/cmdline)", () => {
+    expect(specs()).toEqual(specs());
+  });
+
+  it("etcd: local data, 127.0.0.1 only, no fsync", () => {
+    const { argv, port } = specs().etcd;
+    expect(port).toBe(2001);
+    expect(argv[0]).toBe("/tc/etcd");
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        "--data-dir=/d/etcd",
+        "--listen-client-urls=http://127.0.0.1:2001",
+        "--listen-peer-urls=http://127.0.0.1:2002",
+        "--unsafe-no-fsync",
+      ]),
+    );
+  });
+
+  it("kube-apiserver: RBAC, service range, service-account keys, PKI flags", () => {
+    const { argv } = specs()["kube-apiserver"];
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        "--etcd-servers=http://127.0.0.1:2001",
+        "--bind-address=127.0.0.1",
+        // Loopback is not a valid endpoint of the `kubernetes` Service.
+        "--advertise-address=10.252.0.2",
+        "--secure-port=2003",
+        "--authorization-mode=Node,RBAC",
+        "--service-cluster-ip-range=10.254.0.0/16",
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        "--service-account-key-file=/d/pki/sa.pub",
+        "--service-account-signing-key-file=/d/pki/sa.key",
+        ...pki.apiServerFlags,
+      ]),
+    );
+    // PodSecurity stays on: no admission plugin is disabled.
+    expect(argv.some((a) => a.startsWith("--disable-admission-plugins"))).toBe(false);
+  });
+
+  it("controller-manager and scheduler: own kubeconfigs, no leader election", () => {
+    const s = specs();
+    expect(s["kube-controller-manager"].argv).toEqual(
+      expect.arrayContaining([
+        "--kubeconfig=/d/kubeconfigs/kube-controller-manager.kubeconfig",
+        "--secure-port=2004",
+        "--leader-elect=false",
+        "--use-service-account-credentials=true",
+        "--service-account-private-key-file=/d/pki/sa.key",
+        "--root-ca-file=/d/pki/ca.crt",
+      ]),
+    );
+    expect(s["kube-scheduler"].argv).toEqual(
+      expect.arrayContaining([
+        "--kubeconfig=/d/kubeconfigs/kube-scheduler.kubeconfig",
+        "--secure-port=2005",
+        "--leader-elect=false",
+      ]),
+    );
+  });
+
+  it("kwok: only annotated nodes, our stages, pod CIDR, its own HOME", () => {
+    const k = specs().kwok;
+    expect(k.argv).toEqual(
+      expect.arrayContaining([
+        "--config=/s.yaml",
+        `--manage-nodes-with-annotation-selector=${KWOK_NODE_SELECTOR}`,
+        "--cidr=10.253.0.0/16",
+        "--server-address=127.0.0.1:2006",
+      ]),
+    );
+    expect(KWOK_NODE_SELECTOR).toBe("kwok.x-k8s.io/node=fake");
+    expect(k.env).toEqual({ HOME: "/d/kwok" });
+  });
+
+  it("the stages file ships with the package", () => {
+    expect(kwokStagesFile()).toMatch(/tools\/local-cluster\/kwok\/stages\.yaml$/);
+  });
+});

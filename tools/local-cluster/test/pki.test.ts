@@ -1,0 +1,109 @@
+import { X509Certificate } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import {
+  apiServerSans,
+  ensurePki,
+  existingAuthMode,
+  findOpenssl,
+  firstServiceIp,
+  tokenFileLine,
+} from "../src/pki";
+import { tempDir } from "./helpers";
+
+describe("pki helpers", () => {
+  it("the kubernetes Service IP is the first of the service range", () => {
+    expect(firstServiceIp("10.254.0.0/16")).toBe("10.254.0.1");
+    expect(apiServerSans()).toEqual(expect.arrayContaining(["IP:127.0.0.1", "IP:10.254.0.1"]));
+  });
+
+  it("formats static token lines with quoted groups", () => {
+    expect(tokenFileLine("t", "admin", ["system:masters"])).toBe('t,admin,admin,"system:masters"');
+    expect(tokenFileLine("t", "system:kube-scheduler", [])).toBe(
+      "t,system:kube-scheduler,system:kube-scheduler",
+    );
+  });
+});
+
+describe("token mode", () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  it("writes a private token file and keeps the tokens across calls", () => {
+    const pki = ensurePki(t.dir, "token");
+    expect(pki.mode).toBe("token");
+    expect(existingAuthMode(t.dir)).toBe("token");
+    const file = join(t.dir, "tokens.csv");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines.find((l) => l.includes("steady-admin"))).toMatch(/"system:masters"$/);
+    expect(pki.apiServerFlags).toEqual([
+      `--cert-dir=${join(t.dir, "apiserver")}`,
+      `--token-auth-file=${file}`,
+    ]);
+    const again = ensurePki(t.dir, "certs"); // the existing mode wins
+    expect(again.mode).toBe("token");
+    expect(again.credentials).toEqual(pki.credentials);
+    expect(readFileSync(pki.serviceAccountKeyFile, "utf8")).toMatch(/BEGIN PRIVATE KEY/);
+  });
+});
+
+const withOpenssl = findOpenssl() ? describe : describe.skip;
+withOpenssl("certs mode (openssl)", () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeAll(() => (t = tempDir()));
+  afterAll(() => t.cleanup());
+
+  it("makes a CA, a serving certificate for 127.0.0.1 and one client certificate per identity", () => {
+    const pki = ensurePki(t.dir, "certs");
+    expect(pki.mode).toBe("certs");
+    const ca = new X509Certificate(readFileSync(join(t.dir, "ca.crt")));
+    expect(ca.ca).toBe(true);
+    const serving = new X509Certificate(readFileSync(join(t.dir, "apiserver.crt")));
+    expect(serving.verify(ca.publicKey)).toBe(true);
+    expect(serving.checkIP("127.0.0.1")).toBe("127.0.0.1");
+    expect(serving.checkHost("kubernetes.default.svc")).toBe("kubernetes.default.svc");
+    const subjects = Object.fromEntries(
+      Object.entries(pki.credentials).map(([id, c]) => {
+        if (c.kind !== "cert") throw new Error("expected certificates");
+        const cert = new X509Certificate(readFileSync(c.certFile));
+        expect(cert.verify(ca.publicKey)).toBe(true);
+        expect(statSync(c.keyFile).mode & 0o077).toBe(0);
+        return [id, cert.subject.split("\n").sort().join(",")];
+      }),
+    );
+    expect(subjects).toEqual({
+      admin: "CN=steady-admin,O=system:masters",
+      "kube-controller-manager": "CN=system:kube-controller-manager",
+      "kube-scheduler": "CN=system:kube-scheduler",
+      kwok: "CN=steady-kwok,O=system:masters",
+    });
+  });
+
+  it("makes a separate front-proxy CA for the aggregation layer", () => {
+    const pki = ensurePki(t.dir, "certs");
+    const ca = new X509Certificate(readFileSync(join(t.dir, "ca.crt")));
+    const proxyCa = new X509Certificate(readFileSync(join(t.dir, "front-proxy-ca.crt")));
+    const proxy = new X509Certificate(readFileSync(join(t.dir, "front-proxy-client.crt")));
+    expect(proxy.verify(proxyCa.publicKey)).toBe(true);
+    expect(proxy.verify(ca.publicKey)).toBe(false);
+    expect(proxy.subject).toBe("CN=front-proxy-client");
+    expect(pki.apiServerFlags).toEqual(
+      expect.arrayContaining([
+        `--requestheader-client-ca-file=${join(t.dir, "front-proxy-ca.crt")}`,
+        "--requestheader-allowed-names=front-proxy-client",
+        `--proxy-client-cert-file=${join(t.dir, "front-proxy-client.crt")}`,
+      ]),
+    );
+  });
+
+  it("reuses everything on the next call", () => {
+    const before = readFileSync(join(t.dir, "ca.crt"), "utf8");
+    const saKey = readFileSync(join(t.dir, "sa.key"), "utf8");
+    ensurePki(t.dir);
+    expect(readFileSync(join(t.dir, "ca.crt"), "utf8")).toBe(before);
+    expect(readFileSync(join(t.dir, "sa.key"), "utf8")).toBe(saKey);
+  });
+});

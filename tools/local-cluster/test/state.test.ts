@@ -1,0 +1,96 @@
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  parseState,
+  readRememberedPorts,
+  readState,
+  removeState,
+  writeRememberedPorts,
+  writeState,
+  type ClusterState,
+} from "../src/state";
+import { tempDir } from "./helpers";
+
+const ports = {
+  etcdClient: 1,
+  etcdPeer: 2,
+  apiServer: 3,
+  controllerManager: 4,
+  scheduler: 5,
+  kwok: 6,
+};
+
+function sampleState(dataDir: string): ClusterState {
+  return {
+    version: 1,
+    dataDir,
+    auth: "certs",
+    ports,
+    startedAt: "2025-01-01T00:00:00.000Z",
+    components: {
+      etcd: {
+        pid: 1234,
+        argv: ["/bin/etcd", "--data-dir=/x y/etcd", "--name=a"],
+        port: 1,
+        log: join(dataDir, "logs/etcd.log"),
+        startedAt: "2025-01-01T00:00:01.000Z",
+      },
+    },
+  };
+}
+
+describe("state file", () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  it("round-trips exactly, argv included", () => {
+    const file = join(t.dir, "state.json");
+    const state = sampleState(t.dir);
+    writeState(file, state);
+    expect(readState(file)).toEqual(state);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("is absent before the first write and after removal", () => {
+    const file = join(t.dir, "state.json");
+    expect(readState(file)).toBeUndefined();
+    writeState(file, sampleState(t.dir));
+    removeState(file);
+    expect(readState(file)).toBeUndefined();
+  });
+
+  it("rejects a corrupt file with advice", () => {
+    const file = join(t.dir, "state.json");
+    writeFileSync(file, "{ not json");
+    expect(() => readState(file)).toThrow(/not valid JSON.*remove it/);
+  });
+
+  it("rejects states with bad fields, naming the field", () => {
+    const good = sampleState(t.dir) as unknown as Record<string, unknown>;
+    expect(() => parseState({ ...good, version: 2 })).toThrow(/unsupported version 2/);
+    expect(() => parseState({ ...good, auth: "basic" })).toThrow(/auth/);
+    expect(() => parseState({ ...good, ports: { ...ports, kwok: "x" } })).toThrow(/ports.kwok/);
+    const badPid = { etcd: { ...sampleState(t.dir).components.etcd, pid: -1 } };
+    expect(() => parseState({ ...good, components: badPid })).toThrow(/components.etcd.pid/);
+    const unknown = { ...good, components: { kubelet: {} } };
+    expect(() => parseState(unknown)).toThrow(/unknown component kubelet/);
+  });
+
+  it("writes atomically: no temporary file is left behind", () => {
+    const file = join(t.dir, "state.json");
+    writeState(file, sampleState(t.dir));
+    writeState(file, sampleState(t.dir));
+    expect(require("node:fs").readdirSync(t.dir)).toEqual(["state.json"]);
+    expect(JSON.parse(readFileSync(file, "utf8")).version).toBe(1);
+  });
+
+  it("remembers ports across a removed state", () => {
+    const file = join(t.dir, "ports.json");
+    expect(readRememberedPorts(file)).toBeUndefined();
+    writeRememberedPorts(file, ports);
+    expect(readRememberedPorts(file)).toEqual(ports);
+    writeFileSync(file, JSON.stringify({ apiServer: 70000, etcdClient: 5 }));
+    expect(readRememberedPorts(file)).toEqual({ etcdClient: 5 });
+  });
+});
