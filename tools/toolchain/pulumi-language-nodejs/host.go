@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -190,8 +191,13 @@ func programDir(info *pulumirpc.ProgramInfo) string {
 
 // findRunner finds @pulumi/pulumi's program runner in the node_modules above dir.
 func findRunner(dir string) (string, error) {
+	return findModule(dir, "run")
+}
+
+// findModule finds @pulumi/pulumi/cmd/<name> in the node_modules above dir.
+func findModule(dir, name string) (string, error) {
 	for d := dir; ; d = filepath.Dir(d) {
-		runner := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", "run")
+		runner := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", name)
 		if _, err := os.Stat(filepath.Join(runner, "index.js")); err == nil {
 			return runner, nil
 		}
@@ -251,4 +257,58 @@ func pluginPackages(dir string) ([]*pulumirpc.PackageDependency, error) {
 			return deps, nil
 		}
 	}
+}
+
+// RunPlugin runs a plugin written in Node.js; the engine uses it for policy packs (kind
+// "analyzer"), which @pulumi/pulumi's policy pack runner serves. Output and the exit code stream
+// back to the engine.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	if kind := req.GetKind(); kind != "" && kind != "analyzer" {
+		return fmt.Errorf("plugins of kind %q are not supported by this language host (only analyzer policy packs)", kind)
+	}
+	dir := req.GetPwd()
+	if dir == "" {
+		dir = programDir(req.GetInfo())
+	}
+	runner, err := findModule(dir, "run-policy-pack")
+	if err != nil {
+		return err
+	}
+	// The runner expects the engine address and the policy pack program (the directory).
+	args := append([]string{runner}, req.GetArgs()...)
+	args = append(args, ".")
+	cmd := exec.CommandContext(server.Context(), "node", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), req.GetEnv()...)
+	cmd.Stdout = streamWriter(func(b []byte) error {
+		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
+	})
+	cmd.Stderr = streamWriter(func(b []byte) error {
+		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
+	})
+	err = cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		return fmt.Errorf("could not start node: %w", err)
+	}
+	return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
+}
+
+// streamWriter turns each Write into one message; gRPC streams are not safe for concurrent sends,
+// so writes are serialised.
+type streamWriter func([]byte) error
+
+var sendMu sync.Mutex
+
+func (w streamWriter) Write(p []byte) (int, error) {
+	sendMu.Lock()
+	defer sendMu.Unlock()
+	b := append([]byte(nil), p...)
+	if err := w(b); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -54,4 +54,3 @@ func main() {
 		os.Exit(1)
 	}
 }
-
