@@ -6,7 +6,8 @@ import { repoRoot } from "@steady/deployer";
  * directory and its own Pulumi file backend, so it never touches the demo's cluster or stacks.
  */
 export function itDir(): string {
-  return join(repoRoot(), ".steady", "it");
+  // STEADY_IT_DIR lets two runs (say, one file while the whole tier runs) keep out of each other's way.
+  return process.env.STEADY_IT_DIR ?? join(repoRoot(), ".steady", "it");
 }
 
 /** Points the deployer and the local cluster at the integration tier's directories. */

@@ -1,37 +1,98 @@
 #!/usr/bin/env node
 import { demo } from "./demo";
+import { ReplacementRefused, guardedPreview, guardedUp } from "./guarded";
+import { openStack } from "./stack-runner";
+import { PROJECTS } from "./workspace";
 
-const USAGE = `usage: steady-deploy demo [--env dev|staging|prod]
+const USAGE = `usage:
+  steady-deploy demo    [--env dev|staging|prod]
+  steady-deploy preview --project platform|app [--env dev|staging|prod] [--stack NAME] [--allow URN]...
+  steady-deploy up      --project platform|app [--env dev|staging|prod] [--stack NAME] [--allow URN]...
 
-  demo   start (or reuse) the local cluster unless KUBECONFIG reaches one, pulumi up the platform
-         and sample-app stacks of the environment, roll out a new app version and report it.`;
+  demo     start (or reuse) the local cluster unless KUBECONFIG reaches one, pulumi up the platform
+           and sample-app stacks of the environment, roll out a new app version and report it.
+  preview  preview the stack and fail, before anything is applied, if a Deployment, StatefulSet,
+           Service, PodDisruptionBudget or PersistentVolumeClaim would be replaced or deleted;
+           saves the update plan.
+  up       the guarded preview, then apply exactly that plan.
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command !== "demo") {
-    console.error(command ? `unknown command ${JSON.stringify(command)}\n\n${USAGE}` : USAGE);
-    return 2;
-  }
-  let env = "dev";
-  for (let i = 0; i < rest.length; i++) {
-    if (rest[i] === "--env" && rest[i + 1]) env = rest[++i]!;
-    else {
-      console.error(`unknown option ${JSON.stringify(rest[i])}\n\n${USAGE}`);
-      return 2;
-    }
-  }
-  if (!["dev", "staging", "prod"].includes(env)) {
-    console.error(`--env ${JSON.stringify(env)} is not an environment: expected dev, staging or prod`);
-    return 2;
-  }
-  await demo({ env });
-  return 0;
+  --allow URN   let this resource's replacement through (repeatable; keep it in review).`;
+
+interface Args {
+  command: string;
+  env: string;
+  project?: keyof typeof PROJECTS;
+  stack?: string;
+  allow: string[];
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`\nsteady-deploy: ${e.message}`);
-    process.exit(1);
-  },
-);
+class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): Args {
+  const [command, ...rest] = argv;
+  if (!command || !["demo", "preview", "up"].includes(command)) {
+    throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "no command given");
+  }
+  const args: Args = { command, env: "dev", allow: [] };
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i]!;
+    const value = rest[i + 1];
+    if (!["--env", "--project", "--stack", "--allow"].includes(flag)) throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    i++;
+    if (flag === "--env") args.env = value;
+    else if (flag === "--stack") args.stack = value;
+    else if (flag === "--allow") args.allow.push(value);
+    else if (value === "platform" || value === "app") args.project = value;
+    else throw new UsageError(`--project ${JSON.stringify(value)} is not a project: expected platform or app`);
+  }
+  if (!["dev", "staging", "prod"].includes(args.env)) {
+    throw new UsageError(`--env ${JSON.stringify(args.env)} is not an environment: expected dev, staging or prod`);
+  }
+  if (command !== "demo" && !args.project) throw new UsageError(`${command} needs --project platform|app`);
+  return args;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.command === "demo") {
+    await demo({ env: args.env });
+    return 0;
+  }
+  const stack = await openStack(PROJECTS[args.project!], { env: args.env, ...(args.stack ? { stack: args.stack } : {}) });
+  const onOutput = (s: string) => process.stdout.write(s);
+  try {
+    if (args.command === "preview") {
+      const { plan } = await guardedPreview(stack, { allow: args.allow, onOutput });
+      console.log(`\nno guarded resource is replaced or deleted; plan saved to ${plan}`);
+    } else {
+      await guardedUp(stack, { allow: args.allow, onOutput });
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof ReplacementRefused) {
+      console.error(`\n${e.message}`);
+      return 3;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`\nsteady-deploy: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

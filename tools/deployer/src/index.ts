@@ -11,3 +11,5 @@ export * from "./rollout-watch";
 export * from "./report";
 export * from "./target";
 export * from "./demo";
+export * from "./guard";
+export * from "./guarded";

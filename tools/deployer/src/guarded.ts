@@ -1,0 +1,50 @@
+import type { Stack } from "@pulumi/pulumi/automation";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { ReplacementGuard, formatOffenders, type Offender } from "./guard";
+import { stateDir } from "./paths";
+
+/** Where the reviewed plan of a stack is kept between `preview` and `up`. */
+export function planPath(stack: Stack): string {
+  const dir = join(stateDir(), "plans");
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${stack.name.replace(/\//g, "_")}.json`);
+}
+
+/** Thrown when a preview would replace or delete a guarded resource. */
+export class ReplacementRefused extends Error {
+  constructor(readonly offenders: Offender[]) {
+    super(formatOffenders(offenders));
+    this.name = "ReplacementRefused";
+  }
+}
+
+/**
+ * Previews with the replacement guard and saves the update plan; throws ReplacementRefused,
+ * before anything is applied, when a guarded resource would be replaced or deleted.
+ */
+export async function guardedPreview(
+  stack: Stack,
+  opts: { allow?: readonly string[]; onOutput?: (s: string) => void; policyPacks?: string[] } = {},
+): Promise<{ plan: string; changes: Record<string, number> }> {
+  const guard = new ReplacementGuard(new Set(opts.allow ?? []));
+  const plan = planPath(stack);
+  const result = await stack.preview({
+    onEvent: guard.onEvent,
+    plan,
+    ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+    ...(opts.policyPacks ? { policyPacks: opts.policyPacks } : {}),
+  });
+  if (guard.offenders.length > 0) throw new ReplacementRefused(guard.offenders);
+  return { plan, changes: result.changeSummary as Record<string, number> };
+}
+
+/** A guarded preview, then `up` of exactly the reviewed plan. */
+export async function guardedUp(
+  stack: Stack,
+  opts: { allow?: readonly string[]; onOutput?: (s: string) => void } = {},
+): Promise<Record<string, unknown>> {
+  const { plan } = await guardedPreview(stack, opts);
+  const result = await stack.up({ plan, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) });
+  return Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
+}
