@@ -1,5 +1,11 @@
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { ReplacementRefused, guardedPreview, guardedUp, pulumiCommand, pulumiEnv } from "@steady/deployer";
+import {
+  ReplacementRefused,
+  guardedPreview,
+  guardedUp,
+  pulumiCommand,
+  pulumiEnv,
+} from "@steady/deployer";
 import { join } from "node:path";
 import { client, kubeconfig, list, stackOf, up } from "./harness";
 
@@ -7,11 +13,15 @@ const NS = "steady-guard";
 let stack: Stack;
 
 async function configure(values: Record<string, string>) {
-  for (const key of ["image", "selector", "fixedName"]) await stack.removeConfig(key).catch(() => undefined);
+  for (const key of ["image", "selector", "fixedName"])
+    await stack.removeConfig(key).catch(() => undefined);
   for (const [k, v] of Object.entries(values)) await stack.setConfig(k, { value: v });
 }
 
-async function refusal(values: Record<string, string>, allow: string[] = []): Promise<ReplacementRefused | undefined> {
+async function refusal(
+  values: Record<string, string>,
+  allow: string[] = [],
+): Promise<ReplacementRefused | undefined> {
   await configure(values);
   try {
     await guardedPreview(stack, { allow });
@@ -23,9 +33,18 @@ async function refusal(values: Record<string, string>, allow: string[] = []): Pr
 }
 
 beforeAll(async () => {
-  await up(await stackOf("platform", "dev", "guard", { namespace: NS, environment: "guard", simulatedNodes: 1 }));
+  await up(
+    await stackOf("platform", "dev", "guard", {
+      namespace: NS,
+      environment: "guard",
+      simulatedNodes: 1,
+    }),
+  );
   stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: "organization/steady-fixture-guard-target/guard", workDir: join(__dirname, "..", "fixtures", "guard-target") },
+    {
+      stackName: "organization/steady-fixture-guard-target/guard",
+      workDir: join(__dirname, "..", "fixtures", "guard-target"),
+    },
     { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: kubeconfig() }) },
   );
   await stack.setConfig("namespace", { value: NS });
@@ -52,7 +71,9 @@ describe("the replacement guard on a real preview", () => {
 
   it("stops a selector change before anything is applied and names the selector as the cause", async () => {
     const e = await refusal({ image: "steady/hello:2.0.0", selector: "renamed" });
-    expect(e?.offenders.map((o) => [o.type, o.op])).toEqual([["kubernetes:apps/v1:Deployment", "replace"]]);
+    expect(e?.offenders.map((o) => [o.type, o.op])).toEqual([
+      ["kubernetes:apps/v1:Deployment", "replace"],
+    ]);
     expect(e!.offenders[0]!.causes.join(" ")).toMatch(/spec\.selector/);
     expect(e!.message).toContain("--allow");
   });
@@ -65,6 +86,8 @@ describe("the replacement guard on a real preview", () => {
 
   it("lets an explicitly allowed replacement through", async () => {
     const urn = String((await stack.outputs()).deploymentUrn!.value);
-    expect(await refusal({ image: "steady/hello:2.0.0", selector: "renamed" }, [urn])).toBeUndefined();
+    expect(
+      await refusal({ image: "steady/hello:2.0.0", selector: "renamed" }, [urn]),
+    ).toBeUndefined();
   });
 });

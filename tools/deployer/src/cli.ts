@@ -31,25 +31,35 @@ class UsageError extends Error {}
 export function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
   if (!command || !["demo", "preview", "up"].includes(command)) {
-    throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "no command given");
+    throw new UsageError(
+      command ? `unknown command ${JSON.stringify(command)}` : "no command given",
+    );
   }
   const args: Args = { command, env: "dev", allow: [] };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
     const value = rest[i + 1];
-    if (!["--env", "--project", "--stack", "--allow"].includes(flag)) throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
-    if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    if (!["--env", "--project", "--stack", "--allow"].includes(flag))
+      throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
+    if (value === undefined || value.startsWith("--"))
+      throw new UsageError(`${flag} needs a value`);
     i++;
     if (flag === "--env") args.env = value;
     else if (flag === "--stack") args.stack = value;
     else if (flag === "--allow") args.allow.push(value);
     else if (value === "platform" || value === "app") args.project = value;
-    else throw new UsageError(`--project ${JSON.stringify(value)} is not a project: expected platform or app`);
+    else
+      throw new UsageError(
+        `--project ${JSON.stringify(value)} is not a project: expected platform or app`,
+      );
   }
   if (!["dev", "staging", "prod"].includes(args.env)) {
-    throw new UsageError(`--env ${JSON.stringify(args.env)} is not an environment: expected dev, staging or prod`);
+    throw new UsageError(
+      `--env ${JSON.stringify(args.env)} is not an environment: expected dev, staging or prod`,
+    );
   }
-  if (command !== "demo" && !args.project) throw new UsageError(`${command} needs --project platform|app`);
+  if (command !== "demo" && !args.project)
+    throw new UsageError(`${command} needs --project platform|app`);
   return args;
 }
 
@@ -68,7 +78,10 @@ async function main(argv: string[]): Promise<number> {
     await demo({ env: args.env });
     return 0;
   }
-  const stack = await openStack(PROJECTS[args.project!], { env: args.env, ...(args.stack ? { stack: args.stack } : {}) });
+  const stack = await openStack(PROJECTS[args.project!], {
+    env: args.env,
+    ...(args.stack ? { stack: args.stack } : {}),
+  });
   const onOutput = (s: string) => process.stdout.write(s);
   try {
     if (args.command === "preview") {

@@ -48,16 +48,26 @@ export async function demo(opts: { env?: string } = {}): Promise<RolloutReport> 
     say(`pulumi up: steady-platform/${env}`);
     await up(await openStack(PROJECTS.platform, { env, kubeconfig: target.kubeconfig }));
     say(`pulumi up: steady-app/${env} (v1)`);
-    await up(await openStack(PROJECTS.app, { env, kubeconfig: target.kubeconfig, config: { version: "v1", image: "steady/hello:1.0.0" } }));
+    await up(
+      await openStack(PROJECTS.app, {
+        env,
+        kubeconfig: target.kubeconfig,
+        config: { version: "v1", image: "steady/hello:1.0.0" },
+      }),
+    );
     say(`pulumi up: steady-app/${env} rolls out v2`);
     const report = await rollOut(target, env, { version: "v2", image: "steady/hello:2.0.0" });
-    const file = writeReport(join(stateDir(), "reports"), report);
+    const files = writeReport(join(stateDir(), "reports"), report);
     say("what happened");
     console.log(formatReport(report));
-    console.log(`  report:            ${file}`);
+    console.log(`  report:            ${files.json}`);
+    console.log(`  timeline:          ${files.svg}`);
     console.log(`  kubeconfig:        export KUBECONFIG=${target.kubeconfig}`);
     console.log(`  total:             ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (report.minReady < report.desired) throw new Error(`the rollout dropped capacity to ${report.minReady} of ${report.desired} ready pods`);
+    if (report.minReady < report.desired)
+      throw new Error(
+        `the rollout dropped capacity to ${report.minReady} of ${report.desired} ready pods`,
+      );
     return report;
   } finally {
     target.client.close();

@@ -9,7 +9,14 @@ export const GUARDED_TYPES = [
   "kubernetes:core/v1:PersistentVolumeClaim",
 ] as const;
 
-const DESTRUCTIVE = new Set(["replace", "create-replacement", "delete-replaced", "delete", "discard", "replaced"]);
+const DESTRUCTIVE = new Set([
+  "replace",
+  "create-replacement",
+  "delete-replaced",
+  "delete",
+  "discard",
+  "replaced",
+]);
 
 /** One resource the guard stops. */
 export interface Offender {
@@ -41,7 +48,8 @@ export class ReplacementGuard {
   /** Feed every engine event of the preview here. */
   readonly onEvent = (e: EngineEvent): void => {
     const m = e.resourcePreEvent?.metadata;
-    if (!m || !DESTRUCTIVE.has(m.op) || !(GUARDED_TYPES as readonly string[]).includes(m.type)) return;
+    if (!m || !DESTRUCTIVE.has(m.op) || !(GUARDED_TYPES as readonly string[]).includes(m.type))
+      return;
     if (this.allowed.has(m.urn)) return;
     const previous = this.found.get(m.urn);
     const causes = [...new Set([...(previous?.causes ?? []), ...replaceCauses(m)])].sort();

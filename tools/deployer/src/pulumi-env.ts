@@ -21,8 +21,7 @@ export function pulumiEnv(opts: { kubeconfig?: string } = {}): Record<string, st
     PATH: `${join(toolchainDir(), "bin")}:${process.env.PATH ?? ""}`,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_BACKEND_URL:
-      process.env.PULUMI_BACKEND_URL ?? `file://${localBackend}`,
+    PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${localBackend}`,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
   };
   const kubeconfig = opts.kubeconfig ?? process.env.KUBECONFIG;

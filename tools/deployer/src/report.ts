@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RolloutReport } from "./rollout-watch";
+import { renderTimelineSvg } from "./svg";
 
 /** A human summary of a rollout report, a few lines long. */
 export function formatReport(r: RolloutReport): string {
@@ -17,10 +18,11 @@ export function formatReport(r: RolloutReport): string {
   ].join("\n");
 }
 
-/** Writes the report as JSON under `dir`; returns the path. */
-export function writeReport(dir: string, r: RolloutReport): string {
+/** Writes the report as JSON and its timeline as SVG under `dir`; returns both paths. */
+export function writeReport(dir: string, r: RolloutReport): { json: string; svg: string } {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `rollout-${r.deployment}-${r.finishedAt.replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, JSON.stringify(r, null, 2) + "\n");
-  return file;
+  const base = join(dir, `rollout-${r.deployment}-${r.finishedAt.replace(/[:.]/g, "-")}`);
+  writeFileSync(`${base}.json`, JSON.stringify(r, null, 2) + "\n");
+  writeFileSync(`${base}.svg`, renderTimelineSvg(r));
+  return { json: `${base}.json`, svg: `${base}.svg` };
 }

@@ -37,15 +37,25 @@ export async function reachable(path: string): Promise<boolean> {
 export async function chooseTarget(log: (line: string) => void): Promise<Target> {
   const external = process.env.KUBECONFIG;
   if (external && (await reachable(external))) {
-    log(`KUBECONFIG=${external} reaches a cluster: deploying there; the local cluster is not started`);
+    log(
+      `KUBECONFIG=${external} reaches a cluster: deploying there; the local cluster is not started`,
+    );
     return { kubeconfig: external, kind: "external", client: KubeClient.fromKubeconfig(external) };
   }
-  if (external) log(`KUBECONFIG=${external} does not reach a cluster: using the embedded local cluster instead`);
+  if (external)
+    log(
+      `KUBECONFIG=${external} does not reach a cluster: using the embedded local cluster instead`,
+    );
   const cluster = await startCluster({ log });
   log(
     cluster.outcome === "already-running"
       ? `the local cluster is already running at ${cluster.apiServerUrl}`
       : `the local cluster ${cluster.outcome} in ${(cluster.elapsedMs / 1000).toFixed(1)} s at ${cluster.apiServerUrl}`,
   );
-  return { kubeconfig: cluster.kubeconfigPath, kind: "local", client: KubeClient.fromKubeconfig(cluster.kubeconfigPath), cluster };
+  return {
+    kubeconfig: cluster.kubeconfigPath,
+    kind: "local",
+    client: KubeClient.fromKubeconfig(cluster.kubeconfigPath),
+    cluster,
+  };
 }

@@ -2,7 +2,19 @@ import { parseArgs } from "../src/cli";
 
 describe("steady-deploy arguments", () => {
   it("reads a guarded up with allowed URNs", () => {
-    expect(parseArgs(["up", "--project", "app", "--env", "prod", "--allow", "urn:a", "--allow", "urn:b"])).toEqual({
+    expect(
+      parseArgs([
+        "up",
+        "--project",
+        "app",
+        "--env",
+        "prod",
+        "--allow",
+        "urn:a",
+        "--allow",
+        "urn:b",
+      ]),
+    ).toEqual({
       command: "up",
       env: "prod",
       project: "app",

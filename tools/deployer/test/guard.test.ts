@@ -5,7 +5,9 @@ const step = (op: string, type: string, name: string, extra: object = {}): Engin
   ({
     sequence: 0,
     timestamp: 0,
-    resourcePreEvent: { metadata: { op, type, urn: `urn:pulumi:dev::p::${type}::${name}`, provider: "", ...extra } },
+    resourcePreEvent: {
+      metadata: { op, type, urn: `urn:pulumi:dev::p::${type}::${name}`, provider: "", ...extra },
+    },
   }) as unknown as EngineEvent;
 
 describe("ReplacementGuard", () => {
@@ -14,7 +16,9 @@ describe("ReplacementGuard", () => {
     g.onEvent(
       step("create-replacement", "kubernetes:apps/v1:Deployment", "web", {
         keys: ["spec.selector"],
-        detailedDiff: { "spec.selector.matchLabels.app": { diffKind: "update-replace", inputDiff: true } },
+        detailedDiff: {
+          "spec.selector.matchLabels.app": { diffKind: "update-replace", inputDiff: true },
+        },
       }),
     );
     g.onEvent(step("replace", "kubernetes:apps/v1:Deployment", "web"));
@@ -45,7 +49,11 @@ describe("ReplacementGuard", () => {
 
   it.each([
     ["an update of a Deployment", "update", "kubernetes:apps/v1:Deployment"],
-    ["a ConfigMap replacement (hashed config rolls out this way)", "replace", "kubernetes:core/v1:ConfigMap"],
+    [
+      "a ConfigMap replacement (hashed config rolls out this way)",
+      "replace",
+      "kubernetes:core/v1:ConfigMap",
+    ],
     ["a new Service", "create", "kubernetes:core/v1:Service"],
   ])("lets %s through", (_, op, type) => {
     const g = new ReplacementGuard();
