@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { demo } from "./demo";
-import { ReplacementRefused, guardedPreview, guardedUp } from "./guarded";
+import { ReplacementRefused, RolledBack, guardedPreview, guardedUp } from "./guarded";
 import { openStack } from "./stack-runner";
 import { PROJECTS } from "./workspace";
 
@@ -8,6 +8,7 @@ const USAGE = `usage:
   steady-deploy demo    [--env dev|staging|prod]
   steady-deploy preview --project platform|app [--env dev|staging|prod] [--stack NAME] [--allow URN]...
   steady-deploy up      --project platform|app [--env dev|staging|prod] [--stack NAME] [--allow URN]...
+                        [--rollback-on-failure]
 
   demo     start (or reuse) the local cluster unless KUBECONFIG reaches one, pulumi up the platform
            and sample-app stacks of the environment, roll out a new app version and report it.
@@ -16,7 +17,8 @@ const USAGE = `usage:
            saves the update plan.
   up       the guarded preview, then apply exactly that plan.
 
-  --allow URN   let this resource's replacement through (repeatable; keep it in review).`;
+  --allow URN             let this resource's replacement through (repeatable; keep it in review).
+  --rollback-on-failure   when the up fails, re-apply the last config that deployed successfully.`;
 
 interface Args {
   command: string;
@@ -24,6 +26,7 @@ interface Args {
   project?: keyof typeof PROJECTS;
   stack?: string;
   allow: string[];
+  rollbackOnFailure: boolean;
 }
 
 class UsageError extends Error {}
@@ -35,9 +38,13 @@ export function parseArgs(argv: readonly string[]): Args {
       command ? `unknown command ${JSON.stringify(command)}` : "no command given",
     );
   }
-  const args: Args = { command, env: "dev", allow: [] };
+  const args: Args = { command, env: "dev", allow: [], rollbackOnFailure: false };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
+    if (flag === "--rollback-on-failure" && command === "up") {
+      args.rollbackOnFailure = true;
+      continue;
+    }
     const value = rest[i + 1];
     if (!["--env", "--project", "--stack", "--allow"].includes(flag))
       throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
@@ -88,13 +95,21 @@ async function main(argv: string[]): Promise<number> {
       const { plan } = await guardedPreview(stack, { allow: args.allow, onOutput });
       console.log(`\nno guarded resource is replaced or deleted; plan saved to ${plan}`);
     } else {
-      await guardedUp(stack, { allow: args.allow, onOutput });
+      await guardedUp(stack, {
+        allow: args.allow,
+        onOutput,
+        rollbackOnFailure: args.rollbackOnFailure,
+      });
     }
     return 0;
   } catch (e) {
     if (e instanceof ReplacementRefused) {
       console.error(`\n${e.message}`);
       return 3;
+    }
+    if (e instanceof RolledBack) {
+      console.error(`\n${e.message}`);
+      return 4;
     }
     throw e;
   }

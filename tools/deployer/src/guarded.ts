@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ReplacementGuard, formatOffenders, type Offender } from "./guard";
 import { stateDir } from "./paths";
+import { upWithRollback } from "./rollback";
 
 /** Where the reviewed plan of a stack is kept between `preview` and `up`. */
 export function planPath(stack: Stack): string {
@@ -39,12 +40,33 @@ export async function guardedPreview(
   return { plan, changes: result.changeSummary as Record<string, number> };
 }
 
-/** A guarded preview, then `up` of exactly the reviewed plan. */
+/**
+ * A guarded preview, then `up` of exactly the reviewed plan. With `rollbackOnFailure`, a failed
+ * up puts back the config of the last successful update and ups again (then throws
+ * RolledBack); every success is remembered as the last good config.
+ */
 export async function guardedUp(
   stack: Stack,
-  opts: { allow?: readonly string[]; onOutput?: (s: string) => void } = {},
+  opts: {
+    allow?: readonly string[];
+    onOutput?: (s: string) => void;
+    rollbackOnFailure?: boolean;
+  } = {},
 ): Promise<Record<string, unknown>> {
   const { plan } = await guardedPreview(stack, opts);
-  const result = await stack.up({ plan, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) });
-  return Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
+  const outcome = await upWithRollback(stack, {
+    plan,
+    ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+    ...(opts.rollbackOnFailure ? {} : { lastGood: undefined, noRollback: true }),
+  });
+  if (outcome.rolledBack) throw new RolledBack(outcome.error!);
+  return Object.fromEntries(Object.entries(outcome.result!.outputs).map(([k, v]) => [k, v.value]));
+}
+
+/** Thrown when an up failed and the last good config was restored. */
+export class RolledBack extends Error {
+  constructor(override readonly cause: Error) {
+    super(`the update failed and was rolled back to the last good config:\n${cause.message}`);
+    this.name = "RolledBack";
+  }
 }

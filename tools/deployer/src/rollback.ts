@@ -48,18 +48,23 @@ export async function replaceConfig(stack: Stack, config: ConfigMap): Promise<vo
  */
 export async function upWithRollback(
   stack: Stack,
-  opts: { lastGood?: ConfigMap; onOutput?: (s: string) => void } = {},
+  opts: {
+    lastGood?: ConfigMap;
+    onOutput?: (s: string) => void;
+    plan?: string;
+    noRollback?: boolean;
+  } = {},
 ): Promise<RollbackOutcome> {
   const out = opts.onOutput ? { onOutput: opts.onOutput } : {};
   const lastGood = opts.lastGood ?? lastGoodConfig(stack);
   const started = Date.now();
   try {
-    const result = await stack.up(out);
+    const result = await stack.up({ ...out, ...(opts.plan ? { plan: opts.plan } : {}) });
     await rememberLastGood(stack);
     return { result, rolledBack: false };
   } catch (e) {
     const failedAfterMs = Date.now() - started;
-    if (!lastGood) throw e;
+    if (!lastGood || opts.noRollback) throw e;
     opts.onOutput?.("\nthe update failed; rolling back to the last good config\n");
     await replaceConfig(stack, lastGood);
     await stack.up(out);

@@ -19,7 +19,11 @@ describe("steady-deploy arguments", () => {
       env: "prod",
       project: "app",
       allow: ["urn:a", "urn:b"],
+      rollbackOnFailure: false,
     });
+    expect(parseArgs(["up", "--project", "app", "--rollback-on-failure"]).rollbackOnFailure).toBe(
+      true,
+    );
   });
 
   it.each([
