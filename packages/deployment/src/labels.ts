@@ -29,9 +29,10 @@ export function commonLabels(
 /** Pod template labels: the common labels plus the version, which may change with every rollout. */
 export function templateLabels(
   name: string,
-  args: Pick<AppDeploymentArgs, "appName" | "instance" | "labels" | "version">,
+  args: Pick<AppDeploymentArgs, "appName" | "instance" | "labels" | "version" | "podLabels">,
 ): Record<string, string> {
   return {
+    ...args.podLabels,
     ...commonLabels(name, args),
     ...(args.version !== undefined ? { "app.kubernetes.io/version": args.version } : {}),
   };

@@ -175,7 +175,15 @@ export function buildAppManifests(
   };
   const servicePort = args.servicePort ?? APP_DEFAULTS.servicePort;
   const service: AppManifests["service"] = {
-    metadata: { namespace: args.namespace, labels },
+    metadata: {
+      namespace: args.namespace,
+      labels,
+      // The provider waits for a Service until none of its endpoints is pending; during a stalled
+      // rollout that never happens, so bound the wait like the Deployment's.
+      annotations: {
+        [TIMEOUT_ANNOTATION]: String(progressDeadlineSeconds + APP_DEFAULTS.awaitMarginSeconds),
+      },
+    },
     spec: {
       type: "ClusterIP",
       selector,

@@ -155,6 +155,12 @@ export interface AppDeploymentArgs {
   readonly configMountPath?: string;
   /** Extra labels on every object (never in selectors). @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Extra labels on the pod template only (never in selectors), e.g. for admission webhooks or
+   * simulators that act on pod labels.
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /** Extra pod template annotations. @default - none */
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Node labels the pods must land on (e.g. to pick a node pool). @default - none */

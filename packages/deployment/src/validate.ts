@@ -62,6 +62,14 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
     );
   }
   checkLabels(problems, "labels", args.labels);
+  checkLabels(problems, "podLabels", args.podLabels);
+  for (const k of Object.keys(args.podLabels ?? {})) {
+    problems.check(
+      !k.startsWith("app.kubernetes.io/") && k !== "pod-template-hash",
+      `podLabels.${k}`,
+      "is set by the component or the Deployment controller; use appName, instance, version or labels instead",
+    );
+  }
   for (const k of Object.keys(args.labels ?? {})) {
     problems.check(
       !k.startsWith("app.kubernetes.io/name") &&

@@ -287,3 +287,27 @@ describe("AppDeployment", () => {
     );
   });
 });
+
+describe("AppDeployment pod labels and waits", () => {
+  it("puts podLabels on the pod template only, never on the selector or the Service", async () => {
+    mocks.reset();
+    new AppDeployment("web", { ...base, podLabels: { "steady.dev/simulate": "never-ready" } });
+    await mocks.settle();
+    const d = mocks.get(DEPLOYMENT, "web").inputs;
+    expect(d.spec.template.metadata.labels["steady.dev/simulate"]).toBe("never-ready");
+    expect(d.spec.selector.matchLabels).not.toHaveProperty("steady.dev/simulate");
+    expect(mocks.get(SERVICE, "web-svc").inputs.metadata.labels).not.toHaveProperty(
+      "steady.dev/simulate",
+    );
+  });
+
+  it("bounds the Service's wait like the Deployment's, so a stalled rollout cannot hold up for 10 minutes", async () => {
+    mocks.reset();
+    new AppDeployment("web", { ...base, rollout: { progressDeadlineSeconds: 60 } });
+    await mocks.settle();
+    expect(mocks.get(SERVICE, "web-svc").inputs.metadata.annotations[TIMEOUT_ANNOTATION]).toBe(
+      "90",
+    );
+    expect(mocks.get(DEPLOYMENT, "web").inputs.metadata.annotations[TIMEOUT_ANNOTATION]).toBe("90");
+  });
+});

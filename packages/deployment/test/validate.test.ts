@@ -168,3 +168,17 @@ describe("validateAppDeploymentArgs", () => {
     );
   });
 });
+
+describe("validateAppDeploymentArgs podLabels", () => {
+  it("rejects pod labels the component or the controller own", () => {
+    expect(
+      validateAppDeploymentArgs("web", {
+        namespace: "a",
+        image: "x:1",
+        podLabels: { "pod-template-hash": "x" },
+      }).list.map((p) => `${p.propertyPath}: ${p.reason}`),
+    ).toEqual([
+      "podLabels.pod-template-hash: is set by the component or the Deployment controller; use appName, instance, version or labels instead",
+    ]);
+  });
+});

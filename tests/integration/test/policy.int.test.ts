@@ -1,0 +1,129 @@
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { pulumiCommand, pulumiEnv, repoRoot } from "@steady/deployer";
+import { copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { itDir } from "./env";
+import { kubeconfig, stackOf } from "./harness";
+
+/** The policy pack directory (PulumiPolicy.yaml, package.json "main" → dist/index.js). */
+const PACK = join(repoRoot(), "packages", "policy");
+/** The shipped policy pack config of an environment (sets `environment` on every policy). */
+const packConfig = (env: string) => join(PACK, "config", `${env}.json`);
+
+/** Every policy of the pack, each of which the bad program breaks. */
+const RULES = [
+  "rolling-update",
+  "readiness-probe",
+  "graceful-termination",
+  "rollout-deadlines",
+  "resource-requests",
+  "restricted-security-context",
+  "no-fixed-names",
+  "no-delete-before-replace",
+  "no-skip-await",
+  "no-bare-pods",
+  "minimum-replicas",
+  "autoscaler-owns-replicas",
+  "pod-disruption-budget",
+  "service-selector",
+  "no-fixed-config-map-names",
+];
+
+/** `pulumi preview` with the pack; resolves to the whole output, or rejects with it. */
+async function previewWithPack(stack: Stack, env: string): Promise<string> {
+  let out = "";
+  try {
+    await stack.preview({
+      policyPacks: [PACK],
+      policyPackConfigs: [packConfig(env)],
+      onOutput: (s) => (out += s),
+    });
+    return out;
+  } catch (e) {
+    throw new Error(`${out}\n${(e as Error).message}`);
+  }
+}
+
+beforeAll(() => {
+  // Pulumi runs the pack as it is on disk: it must be built, and not older than its sources.
+  const main = join(PACK, "dist", "index.js");
+  const src = join(PACK, "src", "pack.ts");
+  if (!existsSync(main) || statSync(main).mtimeMs < statSync(src).mtimeMs) {
+    throw new Error(
+      `the policy pack in ${PACK} is not built or is stale: run \`npx turbo run build\` first`,
+    );
+  }
+});
+
+describe.each(["dev", "staging", "prod"])(
+  "the zero-downtime policy pack over the %s stacks",
+  (env) => {
+    const stack = `policy-${env}`;
+    const platformConfig = { namespace: `steady-policy-${env}` };
+
+    it("passes pulumi preview of the platform with no violation", async () => {
+      const out = await previewWithPack(await stackOf("platform", env, stack, platformConfig), env);
+      expect(out).toContain("steady-zero-downtime@v0.1.0");
+      expect(out).not.toMatch(/\[(mandatory|advisory)\]/);
+    });
+
+    it("passes pulumi preview of the sample app with no violation", async () => {
+      // The app reads its namespace from the platform stack, so the platform must exist first
+      // (without simulated nodes: those are cluster-wide and other test files create them).
+      const platform = await stackOf("platform", env, stack, {
+        ...platformConfig,
+        simulatedNodes: 0,
+      });
+      await platform.up({ policyPacks: [PACK], policyPackConfigs: [packConfig(env)] });
+      const app = await stackOf("app", env, stack, {
+        platformStack: `organization/steady-platform/${stack}`,
+      });
+      const out = await previewWithPack(app, env);
+      expect(out).toContain("steady-zero-downtime@v0.1.0");
+      expect(out).not.toMatch(/\[(mandatory|advisory)\]/);
+    });
+  },
+);
+
+describe("the zero-downtime policy pack over a deliberately bad program", () => {
+  let message = "";
+
+  beforeAll(async () => {
+    // Run a copy, so Pulumi's per-stack files land in the run's directory, not the fixture's.
+    const workDir = join(itDir(), "work", "bad-program");
+    mkdirSync(workDir, { recursive: true });
+    for (const f of ["Pulumi.yaml", "index.js"]) {
+      copyFileSync(join(__dirname, "..", "fixtures", "bad-program", f), join(workDir, f));
+    }
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: "organization/steady-fixture-bad-program/policy-prod", workDir },
+      { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: kubeconfig() }) },
+    );
+    // The namespace has no Pod Security enforcement: the pack, not admission, must reject this.
+    await stack.setConfig("namespace", { value: "default" });
+    message = await previewWithPack(stack, "prod").then(
+      (out) => `preview unexpectedly passed:\n${out}`,
+      (e: Error) => e.message,
+    );
+  });
+
+  it("fails pulumi preview with mandatory violations", () => {
+    expect(message).not.toMatch(/^preview unexpectedly passed/);
+    expect(message).toContain("steady-zero-downtime@v0.1.0");
+    expect(message).toMatch(/\[mandatory\]/);
+  });
+
+  it.each(RULES)("names the violated rule %s", (rule) => {
+    expect(message).toMatch(new RegExp(`\\[mandatory\\]\\s+${rule}\\s`));
+  });
+
+  it("says which resource breaks a rule and how to fix it", () => {
+    expect(message).toContain(
+      'Deployment "bad": metadata.name is fixed to "bad": remove it and let Pulumi generate the name',
+    );
+    expect(message).toContain(
+      'Deployment "bad" is scaled by HorizontalPodAutoscaler "bad-hpa" down to 1 replica; prod needs at least 3',
+    );
+    expect(message).toContain('Service "bad-svc" selects app=typo');
+  });
+});
