@@ -121,11 +121,20 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
-	config, err := json.Marshal(req.GetConfig())
+	// A stack without config must still hand the runner an object, never null.
+	configMap := req.GetConfig()
+	if configMap == nil {
+		configMap = map[string]string{}
+	}
+	config, err := json.Marshal(configMap)
 	if err != nil {
 		return nil, err
 	}
-	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
+	secretKeyList := req.GetConfigSecretKeys()
+	if secretKeyList == nil {
+		secretKeyList = []string{}
+	}
+	secretKeys, err := json.Marshal(secretKeyList)
 	if err != nil {
 		return nil, err
 	}
@@ -266,10 +275,9 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	if kind := req.GetKind(); kind != "" && kind != "analyzer" {
 		return fmt.Errorf("plugins of kind %q are not supported by this language host (only analyzer policy packs)", kind)
 	}
-	dir := req.GetPwd()
-	if dir == "" {
-		dir = programDir(req.GetInfo())
-	}
+	// The plugin's own directory (the policy pack), not the program's: the runner loads "." and
+	// the pack reads its package.json from the working directory.
+	dir := programDir(req.GetInfo())
 	runner, err := findModule(dir, "run-policy-pack")
 	if err != nil {
 		return err
