@@ -1,5 +1,11 @@
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { RolloutWatcher, pulumiCommand, pulumiEnv, upWithRollback } from "@steady/deployer";
+import {
+  RolloutWatcher,
+  pulumiCommand,
+  pulumiEnv,
+  replaceConfig,
+  upWithRollback,
+} from "@steady/deployer";
 import { KubeClient } from "@steady/local-cluster";
 import { join } from "node:path";
 import { client, kubeconfig, list, stackOf, up } from "./harness";
@@ -26,10 +32,11 @@ beforeAll(async () => {
     },
     { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: kubeconfig() }) },
   );
-  await stack.setAllConfig({
-    namespace: { value: NS },
-    version: { value: "1.0.0" },
-    progressDeadlineSeconds: { value: String(DEADLINE) },
+  // Exactly this config: a stack file left by an earlier run must not leak keys in.
+  await replaceConfig(stack, {
+    "steady-fixture-failing-rollout:namespace": { value: NS },
+    "steady-fixture-failing-rollout:version": { value: "1.0.0" },
+    "steady-fixture-failing-rollout:progressDeadlineSeconds": { value: String(DEADLINE) },
   });
   await stack.up();
 });
