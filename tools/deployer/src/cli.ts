@@ -1,5 +1,11 @@
 #!/usr/bin/env node
+import { KubeClient } from "@steady/local-cluster";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { demo } from "./demo";
+import { stateDir } from "./paths";
+import { formatReport } from "./report";
+import { withRolloutReports } from "./up-report";
 import { ReplacementRefused, RolledBack, guardedPreview, guardedUp } from "./guarded";
 import { openStack } from "./stack-runner";
 import { PROJECTS } from "./workspace";
@@ -15,7 +21,8 @@ const USAGE = `usage:
   preview  preview the stack and fail, before anything is applied, if a Deployment, StatefulSet,
            Service, PodDisruptionBudget or PersistentVolumeClaim would be replaced or deleted;
            saves the update plan.
-  up       the guarded preview, then apply exactly that plan.
+  up       the guarded preview, then apply exactly that plan; writes a rollout report (JSON and
+           an SVG timeline) for every Deployment the stack already had.
 
   --allow URN             let this resource's replacement through (repeatable; keep it in review).
   --rollback-on-failure   when the up fails, re-apply the last config that deployed successfully.`;
@@ -85,9 +92,13 @@ async function main(argv: string[]): Promise<number> {
     await demo({ env: args.env });
     return 0;
   }
+  // The cluster: KUBECONFIG when set, else the local cluster's, when it has been started.
+  const local = join(stateDir(), "cluster", "kubeconfig");
+  const kubeconfig = process.env.KUBECONFIG ?? (existsSync(local) ? local : undefined);
   const stack = await openStack(PROJECTS[args.project!], {
     env: args.env,
     ...(args.stack ? { stack: args.stack } : {}),
+    ...(kubeconfig ? { kubeconfig } : {}),
   });
   const onOutput = (s: string) => process.stdout.write(s);
   try {
@@ -95,11 +106,29 @@ async function main(argv: string[]): Promise<number> {
       const { plan } = await guardedPreview(stack, { allow: args.allow, onOutput });
       console.log(`\nno guarded resource is replaced or deleted; plan saved to ${plan}`);
     } else {
-      await guardedUp(stack, {
-        allow: args.allow,
-        onOutput,
-        rollbackOnFailure: args.rollbackOnFailure,
-      });
+      const run = () =>
+        guardedUp(stack, {
+          allow: args.allow,
+          onOutput,
+          rollbackOnFailure: args.rollbackOnFailure,
+        });
+      if (!kubeconfig) {
+        await run();
+        console.log(
+          "\nno kubeconfig found (KUBECONFIG or the local cluster's): no rollout report written",
+        );
+        return 0;
+      }
+      const client = KubeClient.fromKubeconfig(kubeconfig);
+      try {
+        const { error, reports } = await withRolloutReports(stack, client, run);
+        for (const r of reports) {
+          console.log(`\n${formatReport(r.report)}\n  report:   ${r.json}\n  timeline: ${r.svg}`);
+        }
+        if (error) throw error;
+      } finally {
+        client.close();
+      }
     }
     return 0;
   } catch (e) {

@@ -10,6 +10,7 @@ export * from "./kube";
 export * from "./rollout-watch";
 export * from "./report";
 export * from "./svg";
+export * from "./up-report";
 export * from "./target";
 export * from "./demo";
 export * from "./guard";
