@@ -7,7 +7,7 @@ const text = readFileSync(join(__dirname, "..", "Pulumi.yaml"), "utf8");
 const declared = (
   yaml.load(text) as { config: Record<string, { type: string; description: string }> }
 ).config;
-const optional = [...text.matchAll(/^#   (\w+) \((\w+)\): (.+)$/gm)].map((m) => m[1]!);
+const optional = [...text.matchAll(/^# {3}(\w+) \((\w+)\): (.+)$/gm)].map((m) => m[1]!);
 
 describe("Pulumi.yaml of this project", () => {
   it("declares exactly the required settings, each with a type and a description", () => {
