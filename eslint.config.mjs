@@ -14,7 +14,8 @@ export default tseslint.config(
       "no-restricted-syntax": [
         "error",
         {
-          selector: "ImportDeclaration[source.value=/^\\.\\.\\/\\.\\.\\/(packages|apps|stacks|tools)\\//]",
+          selector:
+            "ImportDeclaration[source.value=/^\\.\\.\\/\\.\\.\\/(packages|apps|stacks|tools)\\//]",
           message: "Import other workspaces by package name, not by relative path.",
         },
       ],
