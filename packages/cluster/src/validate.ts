@@ -1,5 +1,6 @@
 import {
   Problems,
+  checkIntRange,
   checkLabels,
   isDns1123Label,
   isDns1123Subdomain,
@@ -19,21 +20,6 @@ function checkQuantity(problems: Problems, path: string, q: string | undefined):
   );
 }
 
-function checkCount(
-  problems: Problems,
-  path: string,
-  n: number | undefined,
-  min: number,
-  max: number,
-): void {
-  if (n === undefined) return;
-  problems.check(
-    Number.isInteger(n) && n >= min && n <= max,
-    path,
-    `${JSON.stringify(n)} is out of range: expected an integer from ${min} to ${max}`,
-  );
-}
-
 /** Name of the node pool a Cluster creates; node names default to `<pool>-<n>`. */
 export function nodePoolName(clusterName: string): string {
   return `${clusterName}-nodes`;
@@ -42,7 +28,7 @@ export function nodePoolName(clusterName: string): string {
 /** Checks simulated node pool args; paths are relative to the pool args. */
 export function validateSimulatedNodesArgs(name: string, args: SimulatedNodesArgs): Problems {
   const problems = new Problems();
-  checkCount(problems, "count", args.count, 1, 1000);
+  checkIntRange(problems, "count", args.count, 1, 1000);
   if (args.count === undefined)
     problems.add("count", "is required: how many nodes to simulate (1 to 1000)");
   const zones = args.zones ?? ["zone-a"];
@@ -70,7 +56,7 @@ export function validateSimulatedNodesArgs(name: string, args: SimulatedNodesArg
   );
   checkQuantity(problems, "capacity.cpu", args.capacity?.cpu);
   checkQuantity(problems, "capacity.memory", args.capacity?.memory);
-  checkCount(problems, "capacity.pods", args.capacity?.pods, 1, 10000);
+  checkIntRange(problems, "capacity.pods", args.capacity?.pods, 1, 10000);
   checkLabels(problems, "labels", args.labels);
   return problems;
 }
@@ -112,7 +98,7 @@ export function validateClusterArgs(name: string, args: ClusterArgs): Problems {
     checkQuantity(problems, "quota.requestsCpu", q.requestsCpu);
     checkQuantity(problems, "quota.requestsMemory", q.requestsMemory);
     checkQuantity(problems, "quota.limitsMemory", q.limitsMemory);
-    checkCount(problems, "quota.pods", q.pods, 1, 100000);
+    checkIntRange(problems, "quota.pods", q.pods, 1, 100000);
     for (const k of ["requestsCpu", "requestsMemory", "limitsMemory", "pods"] as const) {
       if (q[k] === undefined) problems.add(`quota.${k}`, "is required when quota is an object");
     }

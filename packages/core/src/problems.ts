@@ -56,6 +56,22 @@ export class Problems {
   }
 }
 
+/** Records a problem unless `n` is undefined or an integer in [min, max]. */
+export function checkIntRange(
+  problems: Problems,
+  path: string,
+  n: number | undefined,
+  min: number,
+  max: number,
+): void {
+  if (n === undefined) return;
+  problems.check(
+    typeof n === "number" && Number.isInteger(n) && n >= min && n <= max,
+    path,
+    `${JSON.stringify(n)} is out of range: expected an integer from ${min} to ${max}`,
+  );
+}
+
 /** Formats problems as one readable message: a headline, then one line per problem. */
 export function formatProblems(subject: string, problems: readonly Problem[]): string {
   const n = problems.length;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsValidationError, Problems, formatProblems } from "../src/problems";
+import { ArgsValidationError, Problems, checkIntRange, formatProblems } from "../src/problems";
 
 function caught(fn: () => void): unknown {
   try {
@@ -115,5 +115,19 @@ describe("formatProblems", () => {
       "  - b: two",
       "  - c: three",
     ]);
+  });
+});
+
+describe("checkIntRange", () => {
+  it.each([
+    [5, []],
+    [undefined, []],
+    [0, ["n: 0 is out of range: expected an integer from 1 to 10"]],
+    [1.5, ["n: 1.5 is out of range: expected an integer from 1 to 10"]],
+    [11, ["n: 11 is out of range: expected an integer from 1 to 10"]],
+  ])("checks %p against 1..10", (n, expected) => {
+    const problems = new Problems();
+    checkIntRange(problems, "n", n as number | undefined, 1, 10);
+    expect(problems.list.map((p) => `${p.propertyPath}: ${p.reason}`)).toEqual(expected);
   });
 });

@@ -1,25 +1,7 @@
-import { Problems, isDns1123Label, isPortName, parseQuantity } from "@steady/core";
+import { Problems, checkIntRange, isDns1123Label, isPortName, parseQuantity } from "@steady/core";
 import { POD_DEFAULTS } from "./defaults";
 import { effectiveResources } from "./resources";
 import type { ContainerArgs, PodSpecArgs, ProbeArgs, VolumeArgs } from "./types";
-
-const isInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
-
-/** Records a problem unless `n` is undefined or an integer in [min, max]. */
-export function checkIntRange(
-  problems: Problems,
-  path: string,
-  n: number | undefined,
-  min: number,
-  max: number,
-): void {
-  if (n === undefined) return;
-  problems.check(
-    isInt(n) && n >= min && n <= max,
-    path,
-    `${JSON.stringify(n)} is out of range: expected an integer from ${min} to ${max}`,
-  );
-}
 
 function checkProbe(
   problems: Problems,

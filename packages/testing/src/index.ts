@@ -4,3 +4,4 @@
  */
 export * from "./mocks";
 export * from "./stack-config";
+export * from "./pulumi-yaml";
