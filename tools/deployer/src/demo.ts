@@ -1,10 +1,9 @@
 import type { Stack } from "@pulumi/pulumi/automation";
-import { join } from "node:path";
-import { formatReport, writeReport } from "./report";
-import { RolloutWatcher, type RolloutReport } from "./rollout-watch";
+import { formatReport } from "./report";
+import type { RolloutReport } from "./rollout-watch";
 import { openStack } from "./stack-runner";
-import { stateDir } from "./paths";
 import { chooseTarget, type Target } from "./target";
+import { withRolloutReports } from "./up-report";
 import { PROJECTS } from "./workspace";
 
 const say = (line: string) => console.log(`\n==> ${line}`);
@@ -15,23 +14,24 @@ async function up(stack: Stack): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
 }
 
-/** Deploys one version of the sample app while a watcher records every pod change. */
+/**
+ * Deploys one version of the sample app while the stack's Deployment is watched; returns its
+ * rollout report and where the report and timeline were written.
+ */
 export async function rollOut(
   target: Target,
   env: string,
   config: Record<string, string | number | boolean | null>,
-): Promise<RolloutReport> {
+): Promise<{ report: RolloutReport; json: string; svg: string }> {
   const app = await openStack(PROJECTS.app, { env, config, kubeconfig: target.kubeconfig });
-  const before = await app.outputs();
-  const namespace = String(before.namespace?.value);
-  const selector = { "app.kubernetes.io/name": "hello", "app.kubernetes.io/instance": "hello" };
-  const watcher = new RolloutWatcher(target.client, namespace, selector);
-  await watcher.start();
-  const outputs = await up(app);
-  const deployment = await target.client.get<{ spec?: { replicas?: number } }>(
-    `/apis/apps/v1/namespaces/${namespace}/deployments/${String(outputs.deploymentName)}`,
-  );
-  return watcher.stop(String(outputs.deploymentName), deployment.spec?.replicas ?? 1);
+  const { error, reports } = await withRolloutReports(app, target.client, () => up(app));
+  if (error) throw error;
+  if (reports.length !== 1) {
+    throw new Error(
+      `expected the app stack to have one Deployment to roll out, found ${reports.length}`,
+    );
+  }
+  return reports[0]!;
 }
 
 /**
@@ -56,8 +56,10 @@ export async function demo(opts: { env?: string } = {}): Promise<RolloutReport> 
       }),
     );
     say(`pulumi up: steady-app/${env} rolls out v2`);
-    const report = await rollOut(target, env, { version: "v2", image: "steady/hello:2.0.0" });
-    const files = writeReport(join(stateDir(), "reports"), report);
+    const { report, ...files } = await rollOut(target, env, {
+      version: "v2",
+      image: "steady/hello:2.0.0",
+    });
     say("what happened");
     console.log(formatReport(report));
     console.log(`  report:            ${files.json}`);

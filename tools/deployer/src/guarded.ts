@@ -57,7 +57,7 @@ export async function guardedUp(
   const outcome = await upWithRollback(stack, {
     plan,
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
-    ...(opts.rollbackOnFailure ? {} : { lastGood: undefined, noRollback: true }),
+    noRollback: !opts.rollbackOnFailure,
   });
   if (outcome.rolledBack) throw new RolledBack(outcome.error!);
   return Object.fromEntries(Object.entries(outcome.result!.outputs).map(([k, v]) => [k, v.value]));
