@@ -1,7 +1,4 @@
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { pulumiCommand, pulumiEnv } from "@steady/deployer";
-import { join } from "node:path";
-import { kubeconfig, stackOf, up } from "./harness";
+import { fixtureStack, stackOf, up } from "./harness";
 
 describe("the API server's admission", () => {
   it("rejects a pod that violates the restricted Pod Security Standard, and pulumi up reports the server's message", async () => {
@@ -12,13 +9,7 @@ describe("the API server's admission", () => {
         simulatedNodes: 0,
       }),
     );
-    const stack = await LocalWorkspace.createOrSelectStack(
-      {
-        stackName: "organization/steady-fixture-privileged-pod/admission",
-        workDir: join(__dirname, "..", "fixtures", "privileged-pod"),
-      },
-      { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: kubeconfig() }) },
-    );
+    const stack = await fixtureStack("privileged-pod", "admission");
     await stack.setConfig("namespace", { value: "steady-admission" });
     let message = "";
     await stack.up({ onOutput: (s) => (message += s) }).catch((e: Error) => (message += e.message));

@@ -1,14 +1,7 @@
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import {
-  RolloutWatcher,
-  pulumiCommand,
-  pulumiEnv,
-  replaceConfig,
-  upWithRollback,
-} from "@steady/deployer";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { RolloutWatcher, replaceConfig, upWithRollback } from "@steady/deployer";
 import { KubeClient } from "@steady/local-cluster";
-import { join } from "node:path";
-import { client, kubeconfig, list, stackOf, up } from "./harness";
+import { client, fixtureStack, list, stackOf, up } from "./harness";
 
 const NS = "steady-failed";
 const DEADLINE = 15;
@@ -25,13 +18,7 @@ beforeAll(async () => {
       simulatedNodes: 3,
     }),
   );
-  stack = await LocalWorkspace.createOrSelectStack(
-    {
-      stackName: "organization/steady-fixture-failing-rollout/failed",
-      workDir: join(__dirname, "..", "fixtures", "failing-rollout"),
-    },
-    { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: kubeconfig() }) },
-  );
+  stack = await fixtureStack("failing-rollout", "failed");
   // Exactly this config: a stack file left by an earlier run must not leak keys in.
   await replaceConfig(stack, {
     "steady-fixture-failing-rollout:namespace": { value: NS },

@@ -1,13 +1,6 @@
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import {
-  ReplacementRefused,
-  guardedPreview,
-  guardedUp,
-  pulumiCommand,
-  pulumiEnv,
-} from "@steady/deployer";
-import { join } from "node:path";
-import { client, kubeconfig, list, stackOf, up } from "./harness";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { ReplacementRefused, guardedPreview, guardedUp } from "@steady/deployer";
+import { client, fixtureStack, list, stackOf, up } from "./harness";
 
 const NS = "steady-guard";
 let stack: Stack;
@@ -40,13 +33,7 @@ beforeAll(async () => {
       simulatedNodes: 1,
     }),
   );
-  stack = await LocalWorkspace.createOrSelectStack(
-    {
-      stackName: "organization/steady-fixture-guard-target/guard",
-      workDir: join(__dirname, "..", "fixtures", "guard-target"),
-    },
-    { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: kubeconfig() }) },
-  );
+  stack = await fixtureStack("guard-target", "guard");
   await stack.setConfig("namespace", { value: NS });
   await configure({});
   await stack.up();

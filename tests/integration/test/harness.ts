@@ -1,7 +1,15 @@
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { openStack, PROJECTS, type OpenStackOptions } from "@steady/deployer";
+import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import {
+  openStack,
+  pulumiCommand,
+  pulumiEnv,
+  PROJECTS,
+  type OpenStackOptions,
+} from "@steady/deployer";
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { KubeClient } from "@steady/local-cluster";
-import { useItDirs } from "./env";
+import { itDir, useItDirs } from "./env";
 
 useItDirs();
 
@@ -30,6 +38,25 @@ export function stackOf(
   config: Config = {},
 ): Promise<Stack> {
   return openStack(PROJECTS[project], { env, stack, config, kubeconfig: kubeconfig() });
+}
+
+/**
+ * Opens stack `stack` of a fixture program (tests/integration/fixtures/<fixture>, project
+ * `steady-fixture-<fixture>`) on the run's cluster. The program runs from a copy in the run's
+ * directory, so Pulumi's per-stack files never land in the fixture and no earlier run's config
+ * can leak into this one.
+ */
+export async function fixtureStack(fixture: string, stack: string): Promise<Stack> {
+  const source = join(__dirname, "..", "fixtures", fixture);
+  const workDir = join(itDir(), "work", `fixture-${fixture}`);
+  mkdirSync(workDir, { recursive: true });
+  for (const f of readdirSync(source).filter((n) => n === "Pulumi.yaml" || n.endsWith(".js"))) {
+    copyFileSync(join(source, f), join(workDir, f));
+  }
+  return LocalWorkspace.createOrSelectStack(
+    { stackName: `organization/steady-fixture-${fixture}/${stack}`, workDir },
+    { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: kubeconfig() }) },
+  );
 }
 
 /** `pulumi up`, returning plain outputs; Pulumi's output goes to the test log only on failure. */

@@ -1,9 +1,8 @@
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { pulumiCommand, pulumiEnv, repoRoot } from "@steady/deployer";
-import { copyFileSync, existsSync, mkdirSync, statSync } from "node:fs";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { repoRoot } from "@steady/deployer";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { itDir } from "./env";
-import { kubeconfig, stackOf } from "./harness";
+import { fixtureStack, stackOf } from "./harness";
 
 /** The policy pack directory (PulumiPolicy.yaml, package.json "main" → dist/index.js). */
 const PACK = join(repoRoot(), "packages", "policy");
@@ -89,16 +88,7 @@ describe("the zero-downtime policy pack over a deliberately bad program", () => 
   let message = "";
 
   beforeAll(async () => {
-    // Run a copy, so Pulumi's per-stack files land in the run's directory, not the fixture's.
-    const workDir = join(itDir(), "work", "bad-program");
-    mkdirSync(workDir, { recursive: true });
-    for (const f of ["Pulumi.yaml", "index.js"]) {
-      copyFileSync(join(__dirname, "..", "fixtures", "bad-program", f), join(workDir, f));
-    }
-    const stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: "organization/steady-fixture-bad-program/policy-prod", workDir },
-      { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: kubeconfig() }) },
-    );
+    const stack = await fixtureStack("bad-program", "policy-prod");
     // The namespace has no Pod Security enforcement: the pack, not admission, must reject this.
     await stack.setConfig("namespace", { value: "default" });
     message = await previewWithPack(stack, "prod").then(
