@@ -118,6 +118,7 @@ export function buildPodSpecArgs(
     volumes: hasConfig ? [{ name: CONFIG_VOLUME, configMap: { name: configMapName! } }] : [],
     terminationGracePeriodSeconds: grace,
     ...(args.nodeSelector ? { nodeSelector: args.nodeSelector } : {}),
+    ...(args.tolerations ? { tolerations: args.tolerations } : {}),
     ...(constraints.length > 0 ? { topologySpreadConstraints: constraints } : {}),
   };
 }

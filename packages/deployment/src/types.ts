@@ -166,6 +166,14 @@ export interface AppDeploymentArgs {
   /** Node labels the pods must land on (e.g. to pick a node pool). @default - none */
   readonly nodeSelector?: Readonly<Record<string, string>>;
   /**
+   * Taints the pods tolerate, e.g. to run on a dedicated node pool together with
+   * {@link nodeSelector}. Passed through to the pod spec; operators and effects are checked.
+   * @default - none
+   */
+  readonly tolerations?: readonly pulumi.Input<
+    import("@pulumi/kubernetes").types.input.core.v1.Toleration
+  >[];
+  /**
    * ReplicaSets kept for rollback.
    * @default 5
    */

@@ -52,6 +52,24 @@ describe("buildAppManifests", () => {
     );
   });
 
+  it("places pods with a node selector and tolerations, and rejects a bad toleration", () => {
+    const args = {
+      namespace: "apps",
+      image: "example.com/app:1",
+      nodeSelector: { "steady.dev/node-kind": "real" },
+      tolerations: [{ key: "steady.dev/real-node", operator: "Exists", effect: "NoSchedule" }],
+    };
+    expect(validateAppDeploymentArgs("web", args).ok).toBe(true);
+    const pod = (buildAppManifests("web", args).deployment.spec.template as any).spec;
+    expect(pod.nodeSelector).toEqual({ "steady.dev/node-kind": "real" });
+    expect(pod.tolerations).toEqual(args.tolerations);
+    const bad = validateAppDeploymentArgs("web", {
+      ...args,
+      tolerations: [{ key: "x", effect: "Never" }],
+    });
+    expect(bad.list.map((p) => p.propertyPath)).toEqual(["tolerations[0].effect"]);
+  });
+
   it("omits the budget when it is turned off", () => {
     expect(
       buildAppManifests("web", { namespace: "a", image: "x:1", disruptionBudget: false })

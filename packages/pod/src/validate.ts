@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { Problems, checkIntRange, isDns1123Label, isPortName, parseQuantity } from "@steady/core";
 import { POD_DEFAULTS } from "./defaults";
 import { effectiveResources } from "./resources";
@@ -212,6 +213,51 @@ function checkVolume(problems: Problems, path: string, v: VolumeArgs): void {
     checkQuantity(problems, `${path}.emptyDir.sizeLimit`, v.emptyDir.sizeLimit);
 }
 
+const TOLERATION_OPERATORS = ["Equal", "Exists"];
+const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+
+/**
+ * Checks a toleration whose fields are plain values (fields that are Outputs are left to the API
+ * server): operator and effect names, a key for `Equal`, no value for `Exists`, and
+ * `tolerationSeconds` only with `NoExecute`.
+ */
+function checkToleration(problems: Problems, path: string, t: unknown): void {
+  if (typeof t !== "object" || t === null || pulumi.Output.isInstance(t)) return;
+  const tol = t as Record<string, unknown>;
+  const operator = typeof tol.operator === "string" ? tol.operator : "Equal";
+  if (tol.operator !== undefined && typeof tol.operator === "string") {
+    problems.check(
+      TOLERATION_OPERATORS.includes(tol.operator),
+      `${path}.operator`,
+      `must be one of ${TOLERATION_OPERATORS.join(", ")}, got ${JSON.stringify(tol.operator)}`,
+    );
+  }
+  if (tol.effect !== undefined && typeof tol.effect === "string") {
+    problems.check(
+      TAINT_EFFECTS.includes(tol.effect),
+      `${path}.effect`,
+      `must be one of ${TAINT_EFFECTS.join(", ")} (or unset for every effect), got ${JSON.stringify(tol.effect)}`,
+    );
+  }
+  if (operator === "Equal") {
+    problems.check(
+      (typeof tol.key === "string" && tol.key.length > 0) || pulumi.Output.isInstance(tol.key),
+      `${path}.key`,
+      'must be set with operator "Equal" (use operator "Exists" without a key to tolerate every taint)',
+    );
+  }
+  if (operator === "Exists" && typeof tol.value === "string") {
+    problems.check(tol.value === "", `${path}.value`, 'must be empty with operator "Exists"');
+  }
+  if (tol.tolerationSeconds !== undefined && typeof tol.effect === "string") {
+    problems.check(
+      tol.effect === "NoExecute",
+      `${path}.tolerationSeconds`,
+      'only applies to effect "NoExecute"',
+    );
+  }
+}
+
 /**
  * Checks pod spec args and returns every problem found (empty when valid). Pure: no resource is
  * touched. Paths are relative to the args (`containers[0].ports[1].name`).
@@ -264,6 +310,7 @@ export function validatePodSpecArgs(args: PodSpecArgs): Problems {
     0,
     86400,
   );
+  (args.tolerations ?? []).forEach((t, i) => checkToleration(problems, `tolerations[${i}]`, t));
   const grace = args.terminationGracePeriodSeconds ?? 30;
   containers.forEach((c, i) => {
     const sleep = c.preStopSleepSeconds ?? 0;

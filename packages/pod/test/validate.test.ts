@@ -505,6 +505,36 @@ describe("validatePodSpecArgs", () => {
     });
   });
 
+  it("accepts tolerations with known operators and effects", () => {
+    const tolerations = [
+      { key: "steady.dev/real-node", operator: "Equal", value: "true", effect: "NoSchedule" },
+      { key: "dedicated", operator: "Exists" },
+      { operator: "Exists" },
+      { key: "node.kubernetes.io/unreachable", effect: "NoExecute", tolerationSeconds: 30 },
+    ];
+    expect(validatePodSpecArgs(spec({}, { tolerations })).list).toEqual([]);
+  });
+
+  it("names each bad toleration field and what would be valid", () => {
+    const tolerations = [
+      { key: "a", operator: "Equals", effect: "NoScheduled" },
+      { operator: "Equal", value: "x" },
+      { key: "b", operator: "Exists", value: "x" },
+      { key: "c", effect: "NoSchedule", tolerationSeconds: 5 },
+    ];
+    const paths = validatePodSpecArgs(spec({}, { tolerations })).list.map((p) => p.propertyPath);
+    expect(paths).toEqual([
+      "tolerations[0].operator",
+      "tolerations[0].effect",
+      "tolerations[1].key",
+      "tolerations[2].value",
+      "tolerations[3].tolerationSeconds",
+    ]);
+    const messages = validatePodSpecArgs(spec({}, { tolerations })).list.map((p) => p.reason);
+    expect(messages[0]).toContain("Equal, Exists");
+    expect(messages[1]).toContain("NoSchedule, PreferNoSchedule, NoExecute");
+  });
+
   it("reports several problems together, in the order of the args", () => {
     const args: PodSpecArgs = {
       containers: [

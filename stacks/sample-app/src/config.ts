@@ -41,9 +41,55 @@ export const APP_CONFIG = {
   progressDeadlineSeconds: { type: "integer", min: 1, max: 86400 },
   preStopSleepSeconds: { type: "integer", min: 0, max: 3600 },
   drainSeconds: { type: "integer", min: 0, max: 3600 },
+  nodeSelector: {
+    type: "string",
+    pattern: /^[^=,\s]+=[^=,\s]*(,[^=,\s]+=[^=,\s]*)*$/,
+    patternHint: 'node labels "key=value[,key=value...]", e.g. "steady.dev/node-kind=real"',
+  },
+  tolerations: {
+    type: "string",
+    pattern: /^[^=:,\s]+(=[^=:,\s]*)?(:[A-Za-z]+)?(,[^=:,\s]+(=[^=:,\s]*)?(:[A-Za-z]+)?)*$/,
+    patternHint:
+      'taints to tolerate "key[=value][:Effect][,...]", e.g. "steady.dev/real-node=true:NoSchedule"',
+  },
   kubeconfig: { type: "string", secret: true },
   context: { type: "string" },
 } as const;
+
+/** `"a=1,b=2"` as `{ a: "1", b: "2" }`: the nodeSelector setting (already checked by its pattern). */
+export function parseNodeSelector(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text.split(",").map((pair) => {
+      const i = pair.indexOf("=");
+      return [pair.slice(0, i), pair.slice(i + 1)];
+    }),
+  );
+}
+
+/** One toleration as parsed from the tolerations setting. */
+export interface TolerationSetting {
+  key: string;
+  operator: "Equal" | "Exists";
+  value?: string;
+  effect?: string;
+}
+
+/**
+ * `"key=value:Effect,key2:Effect"` as tolerations: `key=value` tolerates that taint value
+ * (`Equal`), a bare `key` any value (`Exists`); without `:Effect`, every effect. Effect names are
+ * checked by the component.
+ */
+export function parseTolerations(text: string): TolerationSetting[] {
+  return text.split(",").map((item) => {
+    const [taint, effect] = item.split(":") as [string, string | undefined];
+    const eq = taint.indexOf("=");
+    const base =
+      eq < 0
+        ? { key: taint, operator: "Exists" as const }
+        : { key: taint.slice(0, eq), operator: "Equal" as const, value: taint.slice(eq + 1) };
+    return effect !== undefined ? { ...base, effect } : base;
+  });
+}
 
 /** The sample-app stack's settings, parsed. */
 export type AppConfig = ParsedConfig<typeof APP_CONFIG>;

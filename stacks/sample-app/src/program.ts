@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppDeployment } from "@steady/deployment";
-import type { AppConfig } from "./config";
+import { parseNodeSelector, parseTolerations, type AppConfig } from "./config";
 
 /** Declares the sample app from parsed config; returns the stack outputs. */
 export function sampleApp(cfg: AppConfig) {
@@ -38,6 +38,9 @@ export function sampleApp(cfg: AppConfig) {
       preStopSleepSeconds: cfg.preStopSleepSeconds,
       drainSeconds: cfg.drainSeconds,
       config: cfg.greeting !== undefined ? { greeting: cfg.greeting } : undefined,
+      nodeSelector:
+        cfg.nodeSelector !== undefined ? parseNodeSelector(cfg.nodeSelector) : undefined,
+      tolerations: cfg.tolerations !== undefined ? parseTolerations(cfg.tolerations) : undefined,
     },
     { provider },
   );

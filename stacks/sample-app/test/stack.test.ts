@@ -115,6 +115,8 @@ describe.each([
           "progressDeadlineSeconds",
           "preStopSleepSeconds",
           "drainSeconds",
+          "nodeSelector",
+          "tolerations",
           "kubeconfig",
           "context",
         ].join(", ")}`,
@@ -138,6 +140,34 @@ describe("the sample-app stack's config rules", () => {
   it("refuses replicas together with an autoscaler", () => {
     expect(runStackError("prod", { replicas: "3" }).message).toContain(
       "steady-app:replicas: cannot be set together with maxReplicas: the autoscaler owns the replica count",
+    );
+  });
+
+  it("places the app on labelled, tainted nodes by config alone", async () => {
+    await runStack("dev", {
+      nodeSelector: "steady.dev/node-kind=real",
+      tolerations: "steady.dev/real-node=true:NoSchedule,dedicated",
+    });
+    const pod = mocks.get(DEPLOYMENT, "hello").inputs.spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ "steady.dev/node-kind": "real" });
+    expect(pod.tolerations).toEqual([
+      { key: "steady.dev/real-node", operator: "Equal", value: "true", effect: "NoSchedule" },
+      { key: "dedicated", operator: "Exists" },
+    ]);
+  });
+
+  it("names the placement settings and their form when they are malformed", () => {
+    const message = runStackError("dev", {
+      nodeSelector: "real",
+      tolerations: "a:NoSchedule:x",
+    }).message;
+    expect(message).toContain('steady-app:nodeSelector: "real" is not valid: expected node labels');
+    expect(message).toContain('steady-app:tolerations: "a:NoSchedule:x" is not valid');
+  });
+
+  it("passes a bad taint effect to the component, which names it", () => {
+    expect(runStackError("dev", { tolerations: "a:Sometimes" }).message).toContain(
+      "tolerations[0].effect: must be one of NoSchedule, PreferNoSchedule, NoExecute",
     );
   });
 
