@@ -16,3 +16,4 @@ export * from "./demo";
 export * from "./guard";
 export * from "./guarded";
 export * from "./rollback";
+export * from "./load";
