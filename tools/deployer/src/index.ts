@@ -17,3 +17,4 @@ export * from "./guard";
 export * from "./guarded";
 export * from "./rollback";
 export * from "./load";
+export * from "./under-load";
