@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 import { KubeClient } from "@steady/local-cluster";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { demo } from "./demo";
 import { stateDir } from "./paths";
 import { formatReport } from "./report";
 import { withRolloutReports } from "./up-report";
 import { ReplacementRefused, RolledBack, guardedPreview, guardedUp } from "./guarded";
 import { openStack } from "./stack-runner";
+import { formatSummaryMarkdown, type GuardVerdict, type RunSummary } from "./summary";
 import { PROJECTS } from "./workspace";
 
 const USAGE = `usage:
   steady-deploy demo    [--env dev|staging|prod]
   steady-deploy preview --project platform|app [--env dev|staging|prod] [--stack NAME] [--allow URN]...
+                        [--policy-pack DIR [--policy-pack-config FILE]] [--summary-md FILE]
   steady-deploy up      --project platform|app [--env dev|staging|prod] [--stack NAME] [--allow URN]...
+                        [--policy-pack DIR [--policy-pack-config FILE]] [--summary-md FILE]
                         [--rollback-on-failure]
 
   demo     start (or reuse) the local cluster unless KUBECONFIG reaches one, pulumi up the platform
@@ -25,7 +28,12 @@ const USAGE = `usage:
            an SVG timeline) for every Deployment the stack already had.
 
   --allow URN             let this resource's replacement through (repeatable; keep it in review).
-  --rollback-on-failure   when the up fails, re-apply the last config that deployed successfully.`;
+  --rollback-on-failure   when the up fails, re-apply the last config that deployed successfully.
+  --policy-pack DIR       run the preview with this policy pack (e.g. packages/policy, built);
+                          --policy-pack-config FILE gives its config (e.g. config/prod.json).
+  --summary-md FILE       append a Markdown summary (changes per operation, the guard's verdict,
+                          for up the outcome and rollout reports) to FILE, even when the run
+                          fails; in GitHub Actions pass "$GITHUB_STEP_SUMMARY".`;
 
 interface Args {
   command: string;
@@ -34,7 +42,22 @@ interface Args {
   stack?: string;
   allow: string[];
   rollbackOnFailure: boolean;
+  policyPack?: string;
+  policyPackConfig?: string;
+  summaryMd?: string;
 }
+
+const VALUE_FLAGS = [
+  "--env",
+  "--project",
+  "--stack",
+  "--allow",
+  "--policy-pack",
+  "--policy-pack-config",
+  "--summary-md",
+];
+/** Options that only `preview` and `up` take. */
+const DEPLOY_ONLY_FLAGS = ["--policy-pack", "--policy-pack-config", "--summary-md"];
 
 class UsageError extends Error {}
 
@@ -53,7 +76,7 @@ export function parseArgs(argv: readonly string[]): Args {
       continue;
     }
     const value = rest[i + 1];
-    if (!["--env", "--project", "--stack", "--allow"].includes(flag))
+    if (!VALUE_FLAGS.includes(flag) || (command === "demo" && DEPLOY_ONLY_FLAGS.includes(flag)))
       throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
     if (value === undefined || value.startsWith("--"))
       throw new UsageError(`${flag} needs a value`);
@@ -61,6 +84,9 @@ export function parseArgs(argv: readonly string[]): Args {
     if (flag === "--env") args.env = value;
     else if (flag === "--stack") args.stack = value;
     else if (flag === "--allow") args.allow.push(value);
+    else if (flag === "--policy-pack") args.policyPack = value;
+    else if (flag === "--policy-pack-config") args.policyPackConfig = value;
+    else if (flag === "--summary-md") args.summaryMd = value;
     else if (value === "platform" || value === "app") args.project = value;
     else
       throw new UsageError(
@@ -74,10 +100,13 @@ export function parseArgs(argv: readonly string[]): Args {
   }
   if (command !== "demo" && !args.project)
     throw new UsageError(`${command} needs --project platform|app`);
+  if (args.policyPackConfig && !args.policyPack)
+    throw new UsageError("--policy-pack-config needs --policy-pack");
   return args;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -95,25 +124,60 @@ async function main(argv: string[]): Promise<number> {
   // The cluster: KUBECONFIG when set, else the local cluster's, when it has been started.
   const local = join(stateDir(), "cluster", "kubeconfig");
   const kubeconfig = process.env.KUBECONFIG ?? (existsSync(local) ? local : undefined);
-  const stack = await openStack(PROJECTS[args.project!], {
-    env: args.env,
-    ...(args.stack ? { stack: args.stack } : {}),
-    ...(kubeconfig ? { kubeconfig } : {}),
-  });
+  const project = PROJECTS[args.project!];
+  const stackName = `organization/${project.name}/${args.stack ?? args.env}`;
   const onOutput = (s: string) => process.stdout.write(s);
+  const policy = args.policyPack
+    ? {
+        policyPacks: [resolve(args.policyPack)],
+        ...(args.policyPackConfig ? { policyPackConfigs: [resolve(args.policyPackConfig)] } : {}),
+      }
+    : {};
+  // What the Markdown summary reports; filled in as the run goes, written however it ends.
+  let changes: Record<string, number> | undefined;
+  let verdict: GuardVerdict = { kind: "failed", message: "the run stopped before the preview" };
+  let update: RunSummary["update"];
+  const rollouts: string[] = [];
+  const writeSummary = () => {
+    if (!args.summaryMd) return;
+    const summary: RunSummary = {
+      command: args.command as "preview" | "up",
+      stack: stackName,
+      verdict,
+      allowed: args.allow,
+      ...(changes ? { changes } : {}),
+      ...(args.policyPack ? { policyPack: args.policyPack } : {}),
+      ...(update ? { update } : {}),
+      ...(rollouts.length ? { rollouts } : {}),
+    };
+    appendFileSync(args.summaryMd, formatSummaryMarkdown(summary));
+  };
+  const onPreview = (p: { changes: Record<string, number> }) => {
+    changes = p.changes;
+    verdict = { kind: "passed" };
+  };
   try {
+    const stack = await openStack(project, {
+      env: args.env,
+      ...(args.stack ? { stack: args.stack } : {}),
+      ...(kubeconfig ? { kubeconfig } : {}),
+    });
     if (args.command === "preview") {
-      const { plan } = await guardedPreview(stack, { allow: args.allow, onOutput });
-      console.log(`\nno guarded resource is replaced or deleted; plan saved to ${plan}`);
+      const result = await guardedPreview(stack, { allow: args.allow, onOutput, ...policy });
+      onPreview(result);
+      console.log(`\nno guarded resource is replaced or deleted; plan saved to ${result.plan}`);
     } else {
       const run = () =>
         guardedUp(stack, {
           allow: args.allow,
           onOutput,
+          onPreview,
           rollbackOnFailure: args.rollbackOnFailure,
+          ...policy,
         });
       if (!kubeconfig) {
         await run();
+        update = { outcome: "succeeded" };
         console.log(
           "\nno kubeconfig found (KUBECONFIG or the local cluster's): no rollout report written",
         );
@@ -123,9 +187,12 @@ async function main(argv: string[]): Promise<number> {
       try {
         const { error, reports } = await withRolloutReports(stack, client, run);
         for (const r of reports) {
-          console.log(`\n${formatReport(r.report)}\n  report:   ${r.json}\n  timeline: ${r.svg}`);
+          const text = `${formatReport(r.report)}\n  report:   ${r.json}\n  timeline: ${r.svg}`;
+          rollouts.push(text);
+          console.log(`\n${text}`);
         }
         if (error) throw error;
+        update = { outcome: "succeeded" };
       } finally {
         client.close();
       }
@@ -133,14 +200,24 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof ReplacementRefused) {
+      changes = e.changes;
+      verdict = { kind: "refused", offenders: e.offenders };
       console.error(`\n${e.message}`);
       return 3;
+    }
+    if (verdict.kind === "failed") {
+      verdict = { kind: "failed", message: (e as Error).message };
+    } else if (args.command === "up") {
+      const rolledBack = e instanceof RolledBack;
+      update = { outcome: rolledBack ? "rolled back" : "failed", message: (e as Error).message };
     }
     if (e instanceof RolledBack) {
       console.error(`\n${e.message}`);
       return 4;
     }
     throw e;
+  } finally {
+    writeSummary();
   }
 }
 

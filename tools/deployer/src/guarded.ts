@@ -14,7 +14,11 @@ export function planPath(stack: Stack): string {
 
 /** Thrown when a preview would replace or delete a guarded resource. */
 export class ReplacementRefused extends Error {
-  constructor(readonly offenders: Offender[]) {
+  constructor(
+    readonly offenders: Offender[],
+    /** Resources per operation of the refused preview. */
+    readonly changes: Record<string, number> = {},
+  ) {
     super(formatOffenders(offenders));
     this.name = "ReplacementRefused";
   }
@@ -26,7 +30,12 @@ export class ReplacementRefused extends Error {
  */
 export async function guardedPreview(
   stack: Stack,
-  opts: { allow?: readonly string[]; onOutput?: (s: string) => void; policyPacks?: string[] } = {},
+  opts: {
+    allow?: readonly string[];
+    onOutput?: (s: string) => void;
+    policyPacks?: string[];
+    policyPackConfigs?: string[];
+  } = {},
 ): Promise<{ plan: string; changes: Record<string, number> }> {
   const guard = new ReplacementGuard(new Set(opts.allow ?? []));
   const plan = planPath(stack);
@@ -35,9 +44,11 @@ export async function guardedPreview(
     plan,
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     ...(opts.policyPacks ? { policyPacks: opts.policyPacks } : {}),
+    ...(opts.policyPackConfigs ? { policyPackConfigs: opts.policyPackConfigs } : {}),
   });
-  if (guard.offenders.length > 0) throw new ReplacementRefused(guard.offenders);
-  return { plan, changes: result.changeSummary as Record<string, number> };
+  const changes = result.changeSummary as Record<string, number>;
+  if (guard.offenders.length > 0) throw new ReplacementRefused(guard.offenders, changes);
+  return { plan, changes };
 }
 
 /**
@@ -51,9 +62,15 @@ export async function guardedUp(
     allow?: readonly string[];
     onOutput?: (s: string) => void;
     rollbackOnFailure?: boolean;
+    policyPacks?: string[];
+    policyPackConfigs?: string[];
+    /** Called with the guarded preview's result before the update starts. */
+    onPreview?: (preview: { plan: string; changes: Record<string, number> }) => void;
   } = {},
 ): Promise<Record<string, unknown>> {
-  const { plan } = await guardedPreview(stack, opts);
+  const preview = await guardedPreview(stack, opts);
+  opts.onPreview?.(preview);
+  const { plan } = preview;
   const outcome = await upWithRollback(stack, {
     plan,
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),

@@ -1,4 +1,7 @@
-import { parseArgs } from "../src/cli";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main, parseArgs } from "../src/cli";
 
 describe("steady-deploy arguments", () => {
   it("reads a guarded up with allowed URNs", () => {
@@ -35,5 +38,72 @@ describe("steady-deploy arguments", () => {
     [["up", "--force"], 'unknown option "--force"'],
   ])("rejects %j with a clear message", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe("steady-deploy options for CI", () => {
+  it("reads the policy pack, its config and the Markdown summary file", () => {
+    expect(
+      parseArgs([
+        "preview",
+        "--project",
+        "platform",
+        "--env",
+        "staging",
+        "--policy-pack",
+        "packages/policy",
+        "--policy-pack-config",
+        "packages/policy/config/staging.json",
+        "--summary-md",
+        "/tmp/summary.md",
+      ]),
+    ).toEqual({
+      command: "preview",
+      env: "staging",
+      project: "platform",
+      allow: [],
+      rollbackOnFailure: false,
+      policyPack: "packages/policy",
+      policyPackConfig: "packages/policy/config/staging.json",
+      summaryMd: "/tmp/summary.md",
+    });
+  });
+
+  it.each([
+    [["preview", "--project", "app", "--summary-md"], "--summary-md needs a value"],
+    [
+      ["preview", "--project", "app", "--policy-pack-config", "c.json"],
+      "--policy-pack-config needs --policy-pack",
+    ],
+    [["demo", "--summary-md", "s.md"], 'unknown option "--summary-md"'],
+  ])("rejects %j with a clear message", (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe("steady-deploy --summary-md", () => {
+  it("still writes the summary when the run fails before the preview", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "steady-summary-"));
+    const summary = join(dir, "summary.md");
+    writeFileSync(summary, "earlier step\n");
+    const saved = { ...process.env };
+    // No Pulumi CLI there: opening the stack fails, as it would with an unreachable backend.
+    process.env.STEADY_TOOLCHAIN_DIR = join(dir, "no-toolchain");
+    process.env.STEADY_STATE_DIR = join(dir, "state");
+    process.env.KUBECONFIG = join(dir, "kubeconfig");
+    try {
+      await expect(
+        main(["preview", "--project", "app", "--env", "staging", "--summary-md", summary]),
+      ).rejects.toThrow("the Pulumi CLI was not found");
+      const md = readFileSync(summary, "utf8");
+      expect(md.startsWith("earlier step\n### `organization/steady-app/staging`: preview")).toBe(
+        true,
+      );
+      expect(md).toContain("**Preview failed** before the replacement guard could decide:");
+      expect(md).toContain("the Pulumi CLI was not found in");
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,114 @@
+import { changesTable, formatSummaryMarkdown, type RunSummary } from "../src/summary";
+
+const STACK = "organization/steady-app/prod";
+const URN =
+  "urn:pulumi:prod::steady-app::steady:deployment:AppDeployment$kubernetes:apps/v1:Deployment::hello";
+
+describe("the Markdown run summary", () => {
+  it("lists the changes per operation in a stable order and says the guard passed", () => {
+    const md = formatSummaryMarkdown({
+      command: "preview",
+      stack: STACK,
+      changes: { same: 7, update: 1, create: 2, "delete-replaced": 1 },
+      verdict: { kind: "passed" },
+      allowed: [],
+    });
+    expect(md).toContain("### `organization/steady-app/prod`: preview");
+    expect(md).toContain(
+      [
+        "| Operation | Resources |",
+        "| --- | ---: |",
+        "| create | 2 |",
+        "| update | 1 |",
+        "| same | 7 |",
+        "| delete-replaced | 1 |",
+      ].join("\n"),
+    );
+    expect(md).toContain(
+      "**Replacement guard: passed.** No Deployment, StatefulSet, Service, PodDisruptionBudget or PersistentVolumeClaim is replaced or deleted.",
+    );
+    expect(md.endsWith("\n\n")).toBe(true);
+  });
+
+  it("names every refused resource, what forces it and how to allow it", () => {
+    const md = formatSummaryMarkdown({
+      command: "preview",
+      stack: STACK,
+      changes: { same: 3, replace: 1 },
+      verdict: {
+        kind: "refused",
+        offenders: [
+          {
+            urn: URN,
+            type: "kubernetes:apps/v1:Deployment",
+            op: "replace",
+            causes: ["spec.selector"],
+          },
+        ],
+      },
+      allowed: ["urn:pulumi:prod::steady-app::kubernetes:core/v1:Service::svc"],
+    });
+    expect(md).toContain(
+      "**Replacement guard: refused.** 1 resource(s) would be replaced or deleted; nothing was applied:",
+    );
+    expect(md).toContain(`- replace \`${URN}\` because \`spec.selector\` changed`);
+    expect(md).toContain("`--allow <urn>`");
+    expect(md).toContain("- `urn:pulumi:prod::steady-app::kubernetes:core/v1:Service::svc`");
+    expect(md).toContain("| replace | 1 |");
+  });
+
+  it("quotes a failed preview in a fence its text cannot close, cut to 40 lines", () => {
+    const message = [
+      "error: ```boom```",
+      ...Array.from({ length: 60 }, (_, i) => `line ${i}`),
+    ].join("\n");
+    const md = formatSummaryMarkdown({
+      command: "preview",
+      stack: STACK,
+      verdict: { kind: "failed", message },
+      allowed: [],
+    });
+    expect(md).toContain("**Preview failed** before the replacement guard could decide:");
+    expect(md).toContain("````\nerror: ```boom```\n");
+    expect(md).toContain("line 38\n... (21 more lines in the job log)\n````");
+    expect(md).not.toContain("line 39");
+    expect(md).not.toContain("| Operation |");
+  });
+
+  it("reports an up's outcome and its rollout reports", () => {
+    const s: RunSummary = {
+      command: "up",
+      stack: STACK,
+      changes: { update: 1, same: 6 },
+      verdict: { kind: "passed" },
+      allowed: [],
+      policyPack: "packages/policy",
+      update: { outcome: "rolled back", message: "the update failed and was rolled back" },
+      rollouts: ["Rollout of deployment steady-prod/hello-1\n  fewest ready pods: 3 (desired 3)"],
+    };
+    const md = formatSummaryMarkdown(s);
+    expect(md).toContain("Policy pack: `packages/policy`.");
+    expect(md).toContain(
+      "**Update: rolled back.**\n\n```\nthe update failed and was rolled back\n```",
+    );
+    expect(md).toContain(
+      "```\nRollout of deployment steady-prod/hello-1\n  fewest ready pods: 3 (desired 3)\n```",
+    );
+  });
+
+  it("escapes pipes in table cells and says so when nothing changes", () => {
+    expect(changesTable({})).toEqual(["No resources."]);
+    const md = formatSummaryMarkdown({
+      command: "preview",
+      stack: STACK,
+      verdict: {
+        kind: "refused",
+        offenders: [
+          { urn: "urn:a|b", type: "kubernetes:core/v1:Service", op: "delete", causes: [] },
+        ],
+      },
+      allowed: [],
+    });
+    expect(md).toContain("- delete `urn:a\\|b`\n");
+  });
+});
