@@ -1,11 +1,13 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { repoRoot } from "@steady/deployer";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fixtureStack, stackOf } from "./harness";
 
 /** The policy pack directory (PulumiPolicy.yaml, package.json "main" → dist/index.js). */
 const PACK = join(repoRoot(), "packages", "policy");
+/** The pack as the CLI names it: the package's name and version, so a release bump needs no edit here. */
+const PACK_ID = `steady-zero-downtime@v${(JSON.parse(readFileSync(join(PACK, "package.json"), "utf8")) as { version: string }).version}`;
 /** The shipped policy pack config of an environment (sets `environment` on every policy). */
 const packConfig = (env: string) => join(PACK, "config", `${env}.json`);
 
@@ -62,7 +64,7 @@ describe.each(["dev", "staging", "prod"])(
 
     it("passes pulumi preview of the platform with no violation", async () => {
       const out = await previewWithPack(await stackOf("platform", env, stack, platformConfig), env);
-      expect(out).toContain("steady-zero-downtime@v0.1.0");
+      expect(out).toContain(PACK_ID);
       expect(out).not.toMatch(/\[(mandatory|advisory)\]/);
     });
 
@@ -78,7 +80,7 @@ describe.each(["dev", "staging", "prod"])(
         platformStack: `organization/steady-platform/${stack}`,
       });
       const out = await previewWithPack(app, env);
-      expect(out).toContain("steady-zero-downtime@v0.1.0");
+      expect(out).toContain(PACK_ID);
       expect(out).not.toMatch(/\[(mandatory|advisory)\]/);
     });
   },
@@ -99,7 +101,7 @@ describe("the zero-downtime policy pack over a deliberately bad program", () => 
 
   it("fails pulumi preview with mandatory violations", () => {
     expect(message).not.toMatch(/^preview unexpectedly passed/);
-    expect(message).toContain("steady-zero-downtime@v0.1.0");
+    expect(message).toContain(PACK_ID);
     expect(message).toMatch(/\[mandatory\]/);
   });
 
