@@ -2,6 +2,11 @@
 // The whole test suite: typecheck, lint and unit tests of every workspace through turbo (cached
 // when nothing changed), then the integration tier against real local clusters (never cached),
 // then one summary line. Usage: npm test [-- --unit-only]
+//
+// Before the integration tier it makes sure of what that tier runs: the toolchain built from Go
+// modules (tools/toolchain/build.sh; under a second when cached) and the Debian packages of the
+// real node, the image tool and the workflow lint (tools/toolchain/install-node-runtime.sh; needs
+// root to install, as CI has). A missing piece fails the run; nothing is skipped.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -36,6 +41,17 @@ const unit = run("npx", [
 ]);
 let integration = 0;
 if (!unitOnly) {
+  const prepared =
+    run("bash", [join(root, "tools/toolchain/build.sh")]) ||
+    run("bash", [join(root, "tools/toolchain/install-node-runtime.sh")]);
+  if (prepared !== 0) {
+    console.error(
+      "\nthe integration tier cannot run: the toolchain or the system packages are missing (see above)",
+    );
+  }
+  integration = prepared;
+}
+if (!unitOnly && integration === 0) {
   // Real clusters and real `pulumi up`: one workspace at a time (2 cores).
   integration = run("npx", ["turbo", "run", "test:integration", "--concurrency=1", "--continue"]);
 }
