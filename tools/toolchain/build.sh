@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the local toolchain (Pulumi CLI, Pulumi Kubernetes provider plugin,
-# Kubernetes control plane + kubectl + kubelet, etcd, kwok) from Go modules.
+# Kubernetes control plane + kubectl + kubelet + kube-proxy, etcd, kwok) from Go modules.
 #
 # Usage: tools/toolchain/build.sh [--verify] [--list] [component ...]
 #
-# Components: pulumi kubernetes-provider kubernetes etcd kwok (default: all).
+# Components: pulumi kubernetes-provider kubernetes etcd kwok actionlint (default: all).
 #
 # Each component is installed into
 #   ${STEADY_TOOLCHAIN_DIR:-$HOME/.cache/steady/toolchain}/<component>/<key>/
@@ -24,7 +24,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/versions.env"
 
 TOOLCHAIN_DIR="${STEADY_TOOLCHAIN_DIR:-$HOME/.cache/steady/toolchain}"
-ALL_COMPONENTS=(pulumi kubernetes-provider kubernetes etcd kwok)
+ALL_COMPONENTS=(pulumi kubernetes-provider kubernetes etcd kwok actionlint)
 STAMP_NAME=".stamp"
 LOG_TAIL_LINES="${STEADY_TOOLCHAIN_LOG_TAIL:-40}"
 
@@ -109,6 +109,7 @@ comp_version() {
     kubernetes) echo "$KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;;
     kwok) echo "$KWOK_VERSION" ;;
+    actionlint) echo "$ACTIONLINT_VERSION" ;;
   esac
 }
 
@@ -131,12 +132,16 @@ comp_binaries() {
       echo "kube-scheduler kubernetes k8s.io/kubernetes/cmd/kube-scheduler"
       echo "kubectl kubernetes k8s.io/kubernetes/cmd/kubectl"
       echo "kubelet kubernetes k8s.io/kubernetes/cmd/kubelet"
+      echo "kube-proxy kubernetes k8s.io/kubernetes/cmd/kube-proxy"
       ;;
     etcd)
       echo "etcd etcd go.etcd.io/etcd/server/v3"
       ;;
     kwok)
       echo "kwok kwok sigs.k8s.io/kwok/cmd/kwok"
+      ;;
+    actionlint)
+      echo "actionlint actionlint github.com/rhysd/actionlint/cmd/actionlint"
       ;;
   esac
 }
@@ -179,6 +184,9 @@ comp_pins() {
     kwok)
       echo "kwok sigs.k8s.io/kwok v${KWOK_VERSION}"
       ;;
+    actionlint)
+      echo "actionlint github.com/rhysd/actionlint v${ACTIONLINT_VERSION}"
+      ;;
   esac
 }
 
@@ -200,7 +208,7 @@ bin_ldflags() {
     pulumi-resource-kubernetes)
       echo "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PULUMI_KUBERNETES_VERSION}"
       ;;
-    kube-apiserver | kube-controller-manager | kube-scheduler | kubectl | kubelet)
+    kube-apiserver | kube-controller-manager | kube-scheduler | kubectl | kubelet | kube-proxy)
       local major="${KUBERNETES_VERSION%%.*}" rest="${KUBERNETES_VERSION#*.}"
       local minor="${rest%%.*}" date pkg flags=()
       date="$(kubernetes_build_date)"
@@ -225,6 +233,9 @@ bin_ldflags() {
       ;;
     kwok)
       echo "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION}"
+      ;;
+    actionlint)
+      echo "-X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION}"
       ;;
   esac
 }
@@ -561,12 +572,16 @@ verify_component() {
       verify_binary kube-scheduler "Kubernetes $k" kube-scheduler --version
       verify_binary kubectl "Client Version: $k" kubectl version --client
       verify_binary kubelet "Kubernetes $k" kubelet --version
+      verify_binary kube-proxy "Kubernetes $k" kube-proxy --version
       ;;
     etcd)
       verify_binary etcd "etcd Version: ${ETCD_VERSION}" etcd --version
       ;;
     kwok)
       verify_binary kwok "v${KWOK_VERSION}" kwok --version
+      ;;
+    actionlint)
+      verify_binary actionlint "${ACTIONLINT_VERSION}" actionlint -version
       ;;
   esac
 }

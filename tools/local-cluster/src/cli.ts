@@ -2,7 +2,11 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { REAL_NODE_NETWORK } from "./network";
 import { layout, resolveDataDir } from "./paths";
+import { NOT_ROOT_MESSAGE } from "./real-node";
+import { REAL_NODE, type RealNodeMode } from "./real-node-spec";
+import { isRoot } from "./host";
 import { startCluster } from "./start";
 import { clusterStatus } from "./status";
 import { stopCluster } from "./stop";
@@ -11,16 +15,27 @@ import type { ClusterInfo, ClusterStatus } from "./types";
 const USAGE = `Usage: steady-local <command> [--dir <dataDir>]
 
 A local Kubernetes control plane on 127.0.0.1 (etcd, kube-apiserver, kube-controller-manager,
-kube-scheduler) with kwok simulating the nodes annotated kwok.x-k8s.io/node=fake.
+kube-scheduler) with kwok simulating the nodes annotated kwok.x-k8s.io/node=fake, and optionally
+one real node (containerd, kubelet, kube-proxy) whose pods run as real containers.
 
 Commands:
   up              start the cluster, or confirm it runs (restarts a stale one on the same data)
-  down [--purge]  stop exactly the processes recorded in state.json; --purge also deletes the data
+    --real-node       also run one real node (needs root): containerd, kubelet and
+                      kube-proxy, so pods run as real containers, in ${REAL_NODE_NETWORK.podCidr}.
+                      Node ${REAL_NODE.name}, label ${REAL_NODE.label.key}=${REAL_NODE.label.value},
+                      taint ${REAL_NODE.taint.key}=${REAL_NODE.taint.value}:${REAL_NODE.taint.effect}.
+                      Can be added to a running cluster.
+    --real-node-only  the same, with the real node as the only node (kwok is not started)
+  down [--purge]  stop exactly what up started (the real node: its pods, containers, iptables
+                  chains, bridge, mounts, cgroups and kernel settings too); --purge also deletes
+                  the data
   status [--json] components, readiness and nodes; exit 0 healthy, 1 unhealthy, 3 not started
   env             print \`export KUBECONFIG=...\` (use: eval "$(steady-local env)")
 
 Options:
   --dir <dataDir> data directory (default: $STEADY_CLUSTER_DIR or <repo root>/.steady/cluster)
+
+The real node needs root and the packages of tools/toolchain/install-node-runtime.sh.
 `;
 
 /** `value` quoted for a POSIX shell when it needs it. */
@@ -40,8 +55,39 @@ function printSummary(info: ClusterInfo, out: (l: string) => void): void {
     const extra = c.name === "kube-apiserver" ? `  ${info.apiServerUrl}` : "";
     out(`  ${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} port ${c.port}${extra}`);
   }
+  const node = info.realNode;
+  if (node) {
+    out(
+      `Real node ${node.name} (${node.outcome === "started" ? "started" : "already running"}): ` +
+        `node IP ${node.nodeIp}, pods ${node.podCidr} on bridge ${node.bridge}` +
+        (node.mode === "only" ? ", no kwok" : ""),
+    );
+    for (const c of node.components) {
+      out(
+        `  ${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${c.port ? `port ${c.port}` : ""}`,
+      );
+    }
+    out(
+      `  images: ctr --address ${node.containerdSocket} --namespace k8s.io images import <archive>`,
+    );
+  }
   out(`Kubeconfig: ${info.kubeconfigPath}`);
   out(exportLine(info.kubeconfigPath));
+}
+
+function printComponentRows(
+  rows: readonly ClusterStatus["components"][number][],
+  out: (l: string) => void,
+) {
+  for (const c of rows) {
+    const alive = c.liveness === "running" ? "yes" : c.liveness === "pid-reused" ? "no*" : "no";
+    const rss = c.rssKiB !== undefined ? `${(c.rssKiB / 1024).toFixed(0)} MiB` : "-";
+    out(
+      `  ${c.name.padEnd(24)} ${String(c.pid ?? "-").padEnd(8)} ${alive.padEnd(6)} ` +
+        `${String(c.port || "-").padEnd(6)} ${(c.ready ? "yes" : "no").padEnd(6)} ${rss}`,
+    );
+    if (!c.ready && c.detail) out(`      ${c.detail.split("\n")[0]}`);
+  }
 }
 
 function printStatus(s: ClusterStatus, out: (l: string) => void): void {
@@ -49,16 +95,17 @@ function printStatus(s: ClusterStatus, out: (l: string) => void): void {
   out(
     `  ${"COMPONENT".padEnd(24)} ${"PID".padEnd(8)} ${"ALIVE".padEnd(6)} ${"PORT".padEnd(6)} ${"READY".padEnd(6)} RSS`,
   );
-  for (const c of s.components) {
-    const alive = c.liveness === "running" ? "yes" : c.liveness === "pid-reused" ? "no*" : "no";
-    const rss = c.rssKiB !== undefined ? `${(c.rssKiB / 1024).toFixed(0)} MiB` : "-";
+  printComponentRows(s.components, out);
+  const node = s.realNode;
+  if (node) {
     out(
-      `  ${c.name.padEnd(24)} ${String(c.pid ?? "-").padEnd(8)} ${alive.padEnd(6)} ` +
-        `${String(c.port ?? "-").padEnd(6)} ${(c.ready ? "yes" : "no").padEnd(6)} ${rss}`,
+      `Real node ${node.name}: ${node.ready ? "Ready" : "NOT Ready"}; node IP ${node.nodeIp}, ` +
+        `pod CIDR ${node.podCidr}, bridge ${node.bridge}${node.mode === "only" ? ", no kwok" : ""}`,
     );
-    if (!c.ready && c.detail) out(`      ${c.detail.split("\n")[0]}`);
+    if (!node.ready && node.detail) out(`      ${node.detail}`);
+    printComponentRows(node.components, out);
   }
-  if (s.components.some((c) => c.liveness === "pid-reused")) {
+  if ([...s.components, ...(node?.components ?? [])].some((c) => c.liveness === "pid-reused")) {
     out("  (no*: the recorded pid now belongs to another program)");
   }
   out(
@@ -79,6 +126,8 @@ export async function main(argv: string[]): Promise<number> {
         dir: { type: "string" },
         json: { type: "boolean", default: false },
         purge: { type: "boolean", default: false },
+        "real-node": { type: "boolean", default: false },
+        "real-node-only": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -96,18 +145,39 @@ export async function main(argv: string[]): Promise<number> {
     err(`unexpected argument: ${positionals[1]}\n\n${USAGE}`);
     return 2;
   }
+  if ((values["real-node"] || values["real-node-only"]) && command !== "up") {
+    err(`--real-node and --real-node-only go with \`up\`, not \`${command}\`\n\n${USAGE}`);
+    return 2;
+  }
+  if (values["real-node"] && values["real-node-only"]) {
+    err(`use either --real-node (beside kwok) or --real-node-only (no kwok), not both\n\n${USAGE}`);
+    return 2;
+  }
+  const realNode: RealNodeMode | undefined = values["real-node-only"]
+    ? "only"
+    : values["real-node"]
+      ? "beside-kwok"
+      : undefined;
+  if (realNode && !isRoot()) {
+    err(`steady-local up: ${NOT_ROOT_MESSAGE}`);
+    return 1;
+  }
   const dir = values.dir ? resolve(values.dir) : resolveDataDir();
   try {
     switch (command) {
       case "up": {
-        const info = await startCluster({ dir, log: out });
+        const info = await startCluster({ dir, log: out, realNode });
         printSummary(info, out);
         return 0;
       }
       case "down": {
         const t0 = Date.now();
-        await stopCluster({ dir, purge: values.purge, log: out });
+        const r = await stopCluster({ dir, purge: values.purge, log: out });
         out(`Done in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+        if (r.realNodeLeftovers?.length) {
+          err(`steady-local down: could not remove everything of the real node (see above).`);
+          return 1;
+        }
         return 0;
       }
       case "status": {

@@ -77,6 +77,9 @@ export function componentSpecs(i: SpecInputs): Record<ComponentName, ComponentSp
         `--service-account-key-file=${pki.serviceAccountPubFile}`,
         `--service-account-signing-key-file=${pki.serviceAccountKeyFile}`,
         "--allow-privileged=true",
+        // A real node's Hostname address is its node name, which no DNS knows; its InternalIP
+        // (the bridge address) is local to this machine.
+        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
         "--profiling=false",
       ],
     },

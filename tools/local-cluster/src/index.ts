@@ -10,7 +10,11 @@ export { resolveDataDir, findRepoRoot, layout, kwokStagesFile, COMPONENTS } from
 export type { ComponentName, Layout } from "./paths";
 export { findBinary, MissingBinaryError, toolchainBinDir } from "./binaries";
 export { KWOK_NODE_SELECTOR } from "./components";
-export { NETWORK } from "./network";
+export { NETWORK, REAL_NODE_NETWORK } from "./network";
+export { REAL_NODE, NODE_COMPONENTS } from "./real-node-spec";
+export type { NodeComponentName, NodePorts, RealNodeMode } from "./real-node-spec";
+export { buildImageArchive, type ImageFile, type ImageSpec } from "./oci-image";
+export { importImage } from "./containerd";
 export {
   KubeClient,
   KubeApiError,
@@ -32,6 +36,9 @@ export type {
   ClusterStatus,
   ComponentInfo,
   ComponentStatus,
+  NodeComponentInfo,
+  RealNodeInfo,
+  RealNodeStatus,
   StartOptions,
   StopOptions,
   StopResult,

@@ -1,9 +1,10 @@
 import { networkInterfaces } from "node:os";
 
 /**
- * Address ranges of the simulated cluster. None of them is ever routed: pods and nodes are
- * simulated, services have no proxy. They only have to stay clear of this machine's own
- * addresses, so nothing local is shadowed by a cluster address.
+ * Address ranges of the simulated cluster. None of them is routed by the simulation: kwok's pods
+ * and nodes do not exist. With a real node (`up --real-node`), kube-proxy makes the service range
+ * routable from this machine, and the real node's pods use REAL_NODE_NETWORK. They all have to
+ * stay clear of this machine's own addresses, so nothing local is shadowed by a cluster address.
  */
 export const NETWORK = {
   /** ClusterIP range (kube-apiserver --service-cluster-ip-range). */
@@ -44,10 +45,24 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return cidrContains(wide, narrow.split("/")[0]!);
 }
 
-/** The machine's IPv4 networks, as CIDRs (loopback excluded). */
-export function localIpv4Networks(): string[] {
+/**
+ * The real node's network (`up --real-node`): a Linux bridge on this machine whose address is the
+ * pods' gateway and the node's InternalIP, and the range the CNI plugin hands pod IPs out of.
+ */
+export const REAL_NODE_NETWORK = {
+  /** Pod IPs of the real node (host-local IPAM); must not overlap NETWORK or a local network. */
+  podCidr: "10.251.0.0/24",
+  /** The bridge's address: default gateway of the pods, and the node's --node-ip. */
+  gatewayIp: "10.251.0.1",
+  /** Name of the Linux bridge the pods' veths are attached to. */
+  bridge: "steady0",
+} as const;
+
+/** The machine's IPv4 networks, as CIDRs (loopback and the interfaces in `exclude` left out). */
+export function localIpv4Networks(exclude: readonly string[] = []): string[] {
   const out: string[] = [];
-  for (const addrs of Object.values(networkInterfaces())) {
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    if (exclude.includes(name)) continue;
     for (const a of addrs ?? []) {
       if (a.family === "IPv4" && !a.internal && a.cidr) out.push(a.cidr);
     }
@@ -69,6 +84,34 @@ export function networkCollisions(local: readonly string[] = localIpv4Networks()
       if (cidrsOverlap(range, net)) {
         problems.push(`the cluster's ${what} ${range} overlaps this machine's network ${net}`);
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Problems (one line each) when the real node's pod CIDR collides with one of `local` (CIDRs;
+ * the real node's own bridge excluded) or with a range of the simulated cluster.
+ */
+export function realNodeCollisions(
+  local: readonly string[] = localIpv4Networks([REAL_NODE_NETWORK.bridge]),
+): string[] {
+  const pods = REAL_NODE_NETWORK.podCidr;
+  const problems: string[] = [];
+  const cluster: [string, string][] = [
+    ["service CIDR", NETWORK.serviceCidr],
+    ["simulated pod CIDR", NETWORK.podCidr],
+    ["simulated node IP", `${NETWORK.nodeIp}/32`],
+    ["API server advertise address", `${NETWORK.apiServerAdvertiseIp}/32`],
+  ];
+  for (const [what, range] of cluster) {
+    if (cidrsOverlap(pods, range)) {
+      problems.push(`the real node's pod CIDR ${pods} overlaps the cluster's ${what} ${range}`);
+    }
+  }
+  for (const net of local) {
+    if (cidrsOverlap(pods, net)) {
+      problems.push(`the real node's pod CIDR ${pods} overlaps this machine's network ${net}`);
     }
   }
   return problems;

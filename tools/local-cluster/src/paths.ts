@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import type { NodeComponentName } from "./real-node-spec";
 
 /** Environment variable that overrides the default data directory. */
 export const CLUSTER_DIR_ENV = "STEADY_CLUSTER_DIR";
@@ -67,7 +68,9 @@ export interface Layout {
   readonly kubeconfigsDir: string;
   /** Working directory of kwok (its HOME, so no personal ~/.kwok config leaks in). */
   readonly kwokDir: string;
-  logFile(component: ComponentName): string;
+  /** Everything of the real node (`up --real-node`): containerd, kubelet, CNI; see nodeLayout. */
+  readonly nodeDir: string;
+  logFile(component: ComponentName | NodeComponentName): string;
 }
 
 export function layout(dataDir: string): Layout {
@@ -83,6 +86,7 @@ export function layout(dataDir: string): Layout {
     logsDir: join(dir, "logs"),
     kubeconfigsDir: join(dir, "kubeconfigs"),
     kwokDir: join(dir, "kwok"),
+    nodeDir: join(dir, "node"),
     logFile: (component) => join(dir, "logs", `${component}.log`),
   };
 }

@@ -220,6 +220,15 @@ function certsPki(dir: string, openssl: string): Pki {
       "front-proxy-ca",
     );
   }
+  // kube-apiserver's identity towards kubelets (logs, exec, port-forward on a real node); the
+  // kubelet authorizes it through the API server, where system:masters may do anything.
+  if (!has("apiserver-kubelet-client")) {
+    tool.leaf("apiserver-kubelet-client", "/O=system:masters/CN=steady-apiserver-kubelet-client", [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      "extendedKeyUsage=clientAuth",
+    ]);
+  }
   const sa = ensureServiceAccountKeys(dir);
   const ca = join(dir, "ca.crt");
   const caKey = join(dir, "ca.key");
@@ -239,6 +248,8 @@ function certsPki(dir: string, openssl: string): Pki {
       "--requestheader-extra-headers-prefix=X-Remote-Extra-",
       `--proxy-client-cert-file=${join(dir, "front-proxy-client.crt")}`,
       `--proxy-client-key-file=${join(dir, "front-proxy-client.key")}`,
+      `--kubelet-client-certificate=${join(dir, "apiserver-kubelet-client.crt")}`,
+      `--kubelet-client-key=${join(dir, "apiserver-kubelet-client.key")}`,
     ],
     controllerManagerFlags: [
       `--cluster-signing-cert-file=${ca}`,
@@ -316,4 +327,35 @@ export function ensurePki(
     return certsPki(pkiDir, openssl);
   }
   return tokenPki(pkiDir);
+}
+
+/**
+ * A client certificate for `user` in `groups`, signed by the cluster CA of a "certs" PKI and kept
+ * as `<pkiDir>/client-<name>.{crt,key}` (made on first use). The real node's kubelet and
+ * kube-proxy get theirs this way.
+ * @throws when the PKI is not in "certs" mode, or openssl is missing.
+ */
+export function ensureClientCertificate(
+  pkiDir: string,
+  name: string,
+  identity: { readonly user: string; readonly groups: readonly string[] },
+  env: NodeJS.ProcessEnv = process.env,
+): Extract<Credentials, { kind: "cert" }> {
+  if (existingAuthMode(pkiDir) !== "certs") {
+    throw new Error(`${pkiDir} has no certificate authority (the cluster uses bearer tokens)`);
+  }
+  const openssl = findOpenssl(env);
+  if (!openssl) throw new Error("openssl not found on PATH");
+  const base = `client-${name}`;
+  const certFile = join(pkiDir, `${base}.crt`);
+  const keyFile = join(pkiDir, `${base}.key`);
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    const subject = identity.groups.map((g) => `/O=${g}`).join("") + `/CN=${identity.user}`;
+    new Openssl(openssl, pkiDir).leaf(base, subject, [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      "extendedKeyUsage=clientAuth",
+    ]);
+  }
+  return { kind: "cert", certFile, keyFile };
 }

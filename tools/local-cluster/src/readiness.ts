@@ -45,7 +45,8 @@ export class ReadinessError extends Error {
   }
 }
 
-function failure(component: string, logFile: string, headline: string): ReadinessError {
+/** A ReadinessError for `component`: `headline`, a port-clash hint if any, and its log's tail. */
+export function failure(component: string, logFile: string, headline: string): ReadinessError {
   const tail = tailLines(logFile, 20, true);
   const port = bindFailure(tail);
   const hint =

@@ -1,5 +1,6 @@
 import { COMPONENTS, type ComponentName } from "./paths";
 import { cmdlineMatches, type ProcessTable } from "./processes";
+import { NODE_COMPONENTS, type NodeComponentName } from "./real-node-spec";
 import type { ClusterState, ComponentState } from "./state";
 
 /**
@@ -12,16 +13,30 @@ import type { ClusterState, ComponentState } from "./state";
 export type Liveness = "running" | "dead" | "pid-reused" | "not-started";
 
 export interface ComponentCheck {
-  readonly name: ComponentName;
+  /** A control-plane component, or a process of the real node. */
+  readonly name: ComponentName | NodeComponentName;
   readonly liveness: Liveness;
   readonly record?: ComponentState;
   /** The command line found at the pid, when it is someone else's. */
   readonly foreignCmdline?: readonly string[];
 }
 
+/** The control-plane components a state should have: all of them, but no kwok for a real-node-only cluster. */
+export function expectedComponents(state: Pick<ClusterState, "realNode">): ComponentName[] {
+  return COMPONENTS.filter((c) => c !== "kwok" || state.realNode?.mode !== "only");
+}
+
+/**
+ * The liveness of every expected control-plane component, then of the real node's processes
+ * (when the state has a real node), in start order.
+ */
 export function checkComponents(state: ClusterState, table: ProcessTable): ComponentCheck[] {
-  return COMPONENTS.map((name): ComponentCheck => {
-    const record = state.components[name];
+  const node = state.realNode;
+  const expected: { name: ComponentName | NodeComponentName; record?: ComponentState }[] = [
+    ...expectedComponents(state).map((name) => ({ name, record: state.components[name] })),
+    ...(node ? NODE_COMPONENTS.map((name) => ({ name, record: node.processes[name] })) : []),
+  ];
+  return expected.map(({ name, record }): ComponentCheck => {
     if (!record) return { name, liveness: "not-started" };
     const actual = table.cmdline(record.pid);
     if (actual === undefined) return { name, liveness: "dead", record };

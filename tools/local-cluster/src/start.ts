@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { findClusterBinaries } from "./binaries";
 import { componentKubeconfig, componentSpecs, type ComponentSpec } from "./components";
 import { adminClient, apiServerUrl, healthCheck } from "./health";
-import { KubeApiError } from "./kube-client";
+import { isRoot } from "./host";
+import { KubeApiError, type KubeClient } from "./kube-client";
 import { loadCredentials, writeKubeconfig } from "./kubeconfig";
 import { acquireLock } from "./lock";
 import { networkCollisions } from "./network";
@@ -25,7 +26,20 @@ import {
   type ProcessTable,
 } from "./processes";
 import { waitUntil } from "./readiness";
-import { assess, describeDown } from "./stale";
+import {
+  claimRealNode,
+  iptablesFamilies,
+  NOT_ROOT_MESSAGE,
+  preflightRealNode,
+  startRealNode,
+} from "./real-node";
+import { releaseClaim } from "./real-node-claim";
+import type { NodeRuntime } from "./node-runtime";
+import { nodeLayout, type RealNodeMode } from "./real-node-spec";
+import type { RealNodeState } from "./real-node-state";
+import { nodeComponentInfos, nodeCondition } from "./real-node-status";
+import { cleanupRealNode, describeCleanup } from "./real-node-stop";
+import { assess, describeDown, expectedComponents } from "./stale";
 import { describeStopped, stopComponents } from "./stop";
 import {
   readRememberedPorts,
@@ -36,7 +50,7 @@ import {
   type ClusterState,
   type ComponentState,
 } from "./state";
-import type { ClusterInfo, ComponentInfo, StartOptions } from "./types";
+import type { ClusterInfo, ComponentInfo, RealNodeInfo, StartOptions } from "./types";
 
 const DEFAULT_TIMEOUTS: Record<ComponentName | "default-serviceaccount", number> = {
   etcd: 30_000,
@@ -71,15 +85,13 @@ function writeKubeconfigs(l: Layout, pki: Pki, ports: Ports): void {
   }
 }
 
-/** Stops the survivors of a stale cluster, reporting what is down and since when. */
-async function clearStale(
+/** Reports what is down in a stale cluster, and since when. */
+function logStale(
   state: ClusterState,
-  table: ProcessTable,
+  verdict: Extract<ReturnType<typeof assess>, { kind: "stale" }>,
   l: Layout,
   log: (line: string) => void,
-): Promise<void> {
-  const verdict = assess(state, table);
-  if (verdict.kind === "running") return;
+): void {
   const boot = bootTime();
   log(`Found a stale cluster in ${l.dataDir} (state.json from ${state.startedAt}):`);
   for (const check of verdict.down) {
@@ -91,7 +103,6 @@ async function clearStale(
     }
     log(`  ${describeDown(check, { bootTime: boot, logModified })}`);
   }
-  await stopSurvivors(state, table, log);
 }
 
 /** Stops the recorded processes that are still ours (a dead or recycled pid is left alone). */
@@ -126,10 +137,106 @@ async function readyWithin(pki: Pki, ports: Ports, ms: number): Promise<boolean>
   return false;
 }
 
+/** The real node of a state, as ClusterInfo reports it. */
+function realNodeInfo(
+  l: Layout,
+  node: RealNodeState | undefined,
+  outcome: RealNodeInfo["outcome"],
+): RealNodeInfo | undefined {
+  if (!node) return undefined;
+  return {
+    name: node.nodeName,
+    mode: node.mode,
+    outcome,
+    nodeIp: node.nodeIp,
+    podCidr: node.podCidr,
+    bridge: node.bridge,
+    ports: node.ports,
+    components: nodeComponentInfos(node),
+    containerdSocket: nodeLayout(l).containerdSocket,
+  };
+}
+
+const describeMode = (mode: RealNodeMode | undefined) =>
+  mode === "only"
+    ? "a real node and no kwok (--real-node-only)"
+    : mode
+      ? "a real node beside kwok (--real-node)"
+      : "kwok only";
+
+/** Whether the recorded real node's Node is Ready within `ms` (the API server answers). */
+async function nodeReadyWithin(apiClient: () => KubeClient, name: string, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const client = apiClient();
+    try {
+      if ((await nodeCondition(client, name))?.ready) return true;
+    } finally {
+      client.close();
+    }
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Adds a real node to a running cluster; on failure the state is as before. */
+async function addRealNode(
+  previous: ClusterState,
+  mode: RealNodeMode,
+  c: {
+    l: Layout;
+    pki: Pki;
+    runtime: NodeRuntime;
+    apiClient: () => KubeClient;
+    table: ProcessTable;
+    env: NodeJS.ProcessEnv;
+    log: (line: string) => void;
+    timeoutMs?: number;
+  },
+): Promise<RealNodeState> {
+  await claimRealNode(c.l, iptablesFamilies(c.runtime), c);
+  try {
+    return await startRealNode({
+      layout: c.l,
+      pki: c.pki,
+      runtime: c.runtime,
+      mode,
+      apiServerUrl: apiServerUrl(previous.ports),
+      apiClient: c.apiClient,
+      table: c.table,
+      env: c.env,
+      log: c.log,
+      timeoutMs: c.timeoutMs,
+      save: (rn) => writeState(c.l.stateFile, { ...previous, realNode: rn }),
+    });
+  } catch (e) {
+    // startRealNode has cleaned up (and released the claim unless something was left).
+    writeState(c.l.stateFile, previous);
+    throw e;
+  }
+}
+
+/**
+ * Cleans up after a real node that crashed (or whose cluster is restarted), keeping its pods and
+ * Node object for the restart. Refuses to go on when something could not be removed.
+ */
+async function cleanUpStaleNode(
+  node: RealNodeState,
+  l: Layout,
+  c: { table: ProcessTable; env: NodeJS.ProcessEnv; log: (line: string) => void },
+): Promise<void> {
+  const r = await cleanupRealNode({ layout: l, node, ...c, removeApiObjects: false });
+  describeCleanup(r).forEach((line) => c.log(line));
+  if (r.leftovers.length) {
+    throw new Error(`Could not clean up the real node of ${l.dataDir}: ${r.leftovers.join("; ")}`);
+  }
+}
+
 /**
  * Starts the local cluster in the data directory, or confirms it already runs. Idempotent:
  * a healthy cluster is left alone; a stale one (some processes dead) is stopped and started
- * again on the same data (etcd contents and keys survive).
+ * again on the same data (etcd contents and keys survive). With `realNode`, a real node runs
+ * too (see real-node.ts); it can be added to a running cluster that has kwok.
  */
 export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo> {
   const t0 = Date.now();
@@ -137,6 +244,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
   const log = opts.log ?? (() => undefined);
   const table = opts.processTable ?? procTable;
   const l = layout(opts.dir ?? resolveDataDir(env));
+  const wanted = opts.realNode;
+  // A real node fails here, before anything is touched, when it could not run anyway.
+  let nodeRuntime = wanted ? preflightRealNode(l, env) : undefined;
   for (const d of [l.dataDir, l.logsDir, l.kubeconfigsDir, l.kwokDir]) {
     mkdirSync(d, { recursive: true, mode: 0o700 });
   }
@@ -147,33 +257,71 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
     if (previous) {
       const pki = ensurePki(l.pkiDir, previous.auth, env);
       const verdict = assess(previous, table);
+      const had = previous.realNode?.mode;
       if (verdict.kind === "running" && (await readyWithin(pki, previous.ports, 10_000))) {
-        writeKubeconfigs(l, pki, previous.ports); // cheap, and repairs a deleted kubeconfig
-        return {
-          dataDir: l.dataDir,
-          kubeconfigPath: l.kubeconfig,
-          apiServerUrl: apiServerUrl(previous.ports),
-          components: componentInfos(previous),
-          outcome: "already-running",
-          portChanges: [],
-          elapsedMs: Date.now() - t0,
-        };
+        const apiClient = () => adminClient(pki, previous.ports, 3000);
+        const nodeOk =
+          !previous.realNode ||
+          (await nodeReadyWithin(apiClient, previous.realNode.nodeName, 10_000));
+        if (nodeOk) {
+          if (wanted && wanted !== had && !(wanted === "beside-kwok" && had === undefined)) {
+            throw new Error(
+              `${l.dataDir} runs ${describeMode(had)}; it cannot switch to ${describeMode(wanted)} ` +
+                "while it runs. Run `steady-local down`, then `up` with the options you want.",
+            );
+          }
+          writeKubeconfigs(l, pki, previous.ports); // cheap, and repairs a deleted kubeconfig
+          const added =
+            wanted && !had
+              ? await addRealNode(previous, wanted, {
+                  l,
+                  pki,
+                  runtime: nodeRuntime!,
+                  apiClient,
+                  table,
+                  env,
+                  log,
+                  timeoutMs: opts.timeoutMs,
+                })
+              : undefined;
+          return {
+            dataDir: l.dataDir,
+            kubeconfigPath: l.kubeconfig,
+            apiServerUrl: apiServerUrl(previous.ports),
+            components: componentInfos(previous),
+            outcome: "already-running",
+            portChanges: [],
+            elapsedMs: Date.now() - t0,
+            realNode: added
+              ? realNodeInfo(l, added, "started")
+              : realNodeInfo(l, previous.realNode, "already-running"),
+          };
+        }
       }
       // Fail before stopping anything when the cluster could not be started again anyway.
       findClusterBinaries(env);
-      if (verdict.kind === "running") {
-        log(`All processes of ${l.dataDir} run, but the API server is not ready: restarting them.`);
-        await stopSurvivors(previous, table, log);
-      } else {
-        await clearStale(previous, table, l, log);
+      if (previous.realNode && !isRoot()) {
+        throw new Error(
+          `${l.dataDir} has a real node; restarting it needs root. ${NOT_ROOT_MESSAGE}`,
+        );
       }
+      nodeRuntime ??= (wanted ?? had) ? preflightRealNode(l, env) : undefined;
+      if (verdict.kind === "running") {
+        log(`All processes of ${l.dataDir} run, but the cluster is not ready: restarting them.`);
+      } else {
+        logStale(previous, verdict, l, log);
+      }
+      if (previous.realNode) await cleanUpStaleNode(previous.realNode, l, { table, env, log });
+      await stopSurvivors(previous, table, log);
       outcome = "restarted";
     }
+    const mode = wanted ?? previous?.realNode?.mode;
     const binaries = findClusterBinaries(env);
     const collisions = networkCollisions();
     if (collisions.length) {
       throw new Error(`Cannot start: ${collisions.join("; ")}.`);
     }
+    if (mode) await claimRealNode(l, iptablesFamilies(nodeRuntime!), { table, env, log });
     const { ports, changes } = await allocatePorts(
       previous?.ports ?? readRememberedPorts(l.portsFile),
     );
@@ -201,6 +349,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
     const timeout = (name: keyof typeof DEFAULT_TIMEOUTS) =>
       opts.timeoutMs ?? DEFAULT_TIMEOUTS[name];
     const apiClient = () => adminClient(pki, ports, 3000);
+    let nodeStarting = false;
 
     const launch = (spec: ComponentSpec): ComponentState => {
       const logFile = l.logFile(spec.name);
@@ -235,10 +384,12 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
       const apiserver = launch(specs["kube-apiserver"]);
       await ready(specs["kube-apiserver"], apiserver);
       writeKubeconfigs(l, pki, ports);
-      const rest = (["kube-controller-manager", "kube-scheduler", "kwok"] as const).map((n) => ({
-        spec: specs[n],
-        record: launch(specs[n]),
-      }));
+      const names = expectedComponents({
+        realNode: mode ? ({ mode } as RealNodeState) : undefined,
+      });
+      const rest = (["kube-controller-manager", "kube-scheduler", "kwok"] as const)
+        .filter((n) => names.includes(n))
+        .map((n) => ({ spec: specs[n], record: launch(specs[n]) }));
       await Promise.all(rest.map(({ spec, record }) => ready(spec, record)));
       const tSa = Date.now();
       await waitForDefaultServiceAccount(apiClient, {
@@ -249,10 +400,31 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
       });
       const saSeconds = ((Date.now() - tSa) / 1000).toFixed(1);
       log(`  default ServiceAccount present after ${saSeconds} s: kube-controller-manager works`);
+      if (mode) {
+        nodeStarting = true;
+        await startRealNode({
+          layout: l,
+          pki,
+          runtime: nodeRuntime!,
+          mode,
+          apiServerUrl: apiServerUrl(ports),
+          apiClient,
+          table,
+          env,
+          log,
+          timeoutMs: opts.timeoutMs,
+          save: (rn) => {
+            (state as { realNode?: RealNodeState }).realNode = rn;
+            writeState(l.stateFile, state);
+          },
+        });
+      }
     } catch (e) {
       log(`Start failed; stopping the components this run started (logs stay in ${l.logsDir}).`);
       for (const record of [...started].reverse()) await stopProcess(table, record, 5000);
       removeState(l.stateFile);
+      // startRealNode cleans up after itself; before it, only the claim was made.
+      if (mode && !nodeStarting) releaseClaim(l.dataDir);
       throw e;
     }
     return {
@@ -263,6 +435,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
       outcome,
       portChanges: changes,
       elapsedMs: Date.now() - t0,
+      realNode: realNodeInfo(l, state.realNode, "started"),
     };
   } finally {
     release();

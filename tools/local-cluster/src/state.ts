@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "nod
 import { COMPONENTS, type ComponentName } from "./paths";
 import type { AuthMode } from "./pki";
 import { PORT_NAMES, type Ports } from "./ports";
+import { parseRealNodeState, type RealNodeState } from "./real-node-state";
 
 /** One started component, as recorded in state.json. */
 export interface ComponentState {
@@ -25,6 +26,8 @@ export interface ClusterState {
   readonly startedAt: string;
   /** Filled in as each component starts, so a crash mid-start leaves a usable record. */
   readonly components: Partial<Record<ComponentName, ComponentState>>;
+  /** The real node (`up --real-node`), when there is one. */
+  readonly realNode?: RealNodeState;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -59,6 +62,7 @@ export function parseState(json: unknown, source = "state.json"): ClusterState {
     if (typeof c.log !== "string") bad(`components.${name}.log`);
     if (typeof c.startedAt !== "string") bad(`components.${name}.startedAt`);
   }
+  if (json.realNode !== undefined) parseRealNodeState(json.realNode, bad);
   return json as unknown as ClusterState;
 }
 

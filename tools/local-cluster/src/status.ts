@@ -1,7 +1,8 @@
 import { healthCheck, apiServerUrl } from "./health";
 import { KubeClient, type KubeObject } from "./kube-client";
-import { layout, resolveDataDir } from "./paths";
-import { procTable, rssKiB } from "./processes";
+import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "./paths";
+import { procTable } from "./processes";
+import { processStatus, realNodeStatus } from "./real-node-status";
 import { checkComponents } from "./stale";
 import { readState } from "./state";
 import type { ClusterOptions, ClusterStatus, ComponentStatus } from "./types";
@@ -34,38 +35,38 @@ export async function clusterStatus(opts: ClusterOptions = {}): Promise<ClusterS
     };
   }
   const apiClient = () => KubeClient.fromKubeconfig(l.kubeconfig);
+  const checks = checkComponents(state, table);
+  const isControlPlane = (name: string) => (COMPONENTS as readonly string[]).includes(name);
   const components: ComponentStatus[] = await Promise.all(
-    checkComponents(state, table).map(async (check): Promise<ComponentStatus> => {
-      const base = { name: check.name, pid: check.record?.pid, port: check.record?.port };
-      if (check.liveness !== "running") {
-        return { ...base, liveness: check.liveness, ready: false };
-      }
-      try {
-        const ready = await healthCheck(check.name, state.ports, apiClient)();
-        return { ...base, liveness: "running", ready, rssKiB: rssKiB(check.record!.pid) };
-      } catch (e) {
-        return {
-          ...base,
-          liveness: "running",
-          ready: false,
-          detail: (e as Error).message,
-          rssKiB: rssKiB(check.record!.pid),
-        };
-      }
-    }),
+    checks
+      .filter((c) => isControlPlane(c.name))
+      .map((check) =>
+        processStatus(check, healthCheck(check.name as ComponentName, state.ports, apiClient)),
+      ),
   );
   let nodes: ClusterStatus["nodes"];
-  if (components.find((c) => c.name === "kube-apiserver")?.ready) {
-    const client = apiClient();
-    try {
-      const list = await client.list<NodeLike>("/api/v1/nodes");
-      nodes = { total: list.items.length, ready: list.items.filter(nodeIsReady).length };
-    } catch {
-      nodes = undefined;
-    } finally {
-      client.close();
+  let realNode: ClusterStatus["realNode"];
+  const apiReady = components.find((c) => c.name === "kube-apiserver")?.ready === true;
+  const client = apiReady ? apiClient() : undefined;
+  try {
+    if (client) {
+      try {
+        const list = await client.list<NodeLike>("/api/v1/nodes");
+        nodes = { total: list.items.length, ready: list.items.filter(nodeIsReady).length };
+      } catch {
+        nodes = undefined;
+      }
     }
+    if (state.realNode) {
+      const nodeChecks = checks.filter((c) => !isControlPlane(c.name));
+      realNode = await realNodeStatus(state.realNode, l, nodeChecks, client);
+    }
+  } finally {
+    client?.close();
   }
+  const nodeHealthy =
+    !realNode ||
+    (realNode.ready && realNode.components.every((c) => c.liveness === "running" && c.ready));
   return {
     dataDir: l.dataDir,
     started: true,
@@ -73,6 +74,7 @@ export async function clusterStatus(opts: ClusterOptions = {}): Promise<ClusterS
     apiServerUrl: apiServerUrl(state.ports),
     components,
     nodes,
-    healthy: components.every((c) => c.liveness === "running" && c.ready),
+    realNode,
+    healthy: components.every((c) => c.liveness === "running" && c.ready) && nodeHealthy,
   };
 }

@@ -1,8 +1,12 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename } from "node:path";
+import { isRoot } from "./host";
+import { KubeClient, loadKubeconfig } from "./kube-client";
 import { acquireLock } from "./lock";
+import { mountsUnder, readMountinfo } from "./mounts";
 import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "./paths";
 import { procTable, stopProcess, type ProcessTable } from "./processes";
+import { cleanupRealNode, describeCleanup } from "./real-node-stop";
 import { readState, removeState, type ClusterState } from "./state";
 import type { StopOptions, StopResult, StoppedComponent } from "./types";
 
@@ -17,6 +21,7 @@ const OWN_ENTRIES = new Set([
   "logs",
   "kubeconfigs",
   "kwok",
+  "node",
 ]);
 
 /** Entries of `dir` that this package did not create (temporary files of ours excepted). */
@@ -75,6 +80,7 @@ export async function stopCluster(opts: StopOptions = {}): Promise<StopResult> {
   const l = layout(opts.dir ?? resolveDataDir(env));
   const components: StoppedComponent[] = [];
   let nothingRunning = true;
+  let realNodeLeftovers: string[] | undefined;
 
   if (opts.purge) {
     const foreign = foreignEntries(l.dataDir);
@@ -90,8 +96,31 @@ export async function stopCluster(opts: StopOptions = {}): Promise<StopResult> {
     const release = acquireLock(l.lockFile, table);
     try {
       const state = readState(l.stateFile);
+      if (state?.realNode && !isRoot()) {
+        throw new Error(
+          `${l.dataDir} has a real node; stopping it needs root (it removes iptables chains, ` +
+            "interfaces, mounts and cgroups): run it with sudo.",
+        );
+      }
       if (state) {
         nothingRunning = false;
+        if (state.realNode) {
+          log(`Stopping the real node ${state.realNode.nodeName}:`);
+          const api = existsSync(l.kubeconfig)
+            ? () => new KubeClient({ ...loadKubeconfig(l.kubeconfig), timeoutMs: 5000 })
+            : undefined;
+          const r = await cleanupRealNode({
+            layout: l,
+            node: state.realNode,
+            table,
+            env,
+            log,
+            api,
+            removeApiObjects: true,
+          });
+          describeCleanup(r).forEach((line) => log(line));
+          realNodeLeftovers = r.leftovers;
+        }
         components.push(...(await stopComponents(state, table)));
         for (const c of components) log(describeStopped(c));
         removeState(l.stateFile);
@@ -103,6 +132,17 @@ export async function stopCluster(opts: StopOptions = {}): Promise<StopResult> {
   if (nothingRunning) log(`Nothing running in ${l.dataDir}.`);
 
   let purged = false;
+  const mounted = existsSync(l.dataDir) ? mountsUnder(readMountinfo(), l.dataDir) : [];
+  if (opts.purge && mounted.length) {
+    // Deleting through a mount would delete what is mounted there (a bind mount of a host path).
+    throw new Error(
+      `Not purging ${l.dataDir}: ${mounted.length} mount(s) below it remain ` +
+        `(${mounted
+          .slice(0, 3)
+          .map((m) => m.mountPoint)
+          .join(", ")}); unmount them first.`,
+    );
+  }
   if (opts.purge && existsSync(l.dataDir)) {
     rmSync(l.dataDir, { recursive: true, force: true });
     purged = true;
@@ -110,10 +150,21 @@ export async function stopCluster(opts: StopOptions = {}): Promise<StopResult> {
   } else if (!nothingRunning) {
     log(`Data kept in ${l.dataDir} (${basename(l.dataDir)}/etcd, pki, logs); --purge removes it.`);
   }
-  return { dataDir: l.dataDir, nothingRunning, components, purged, elapsedMs: Date.now() - t0 };
+  return {
+    dataDir: l.dataDir,
+    nothingRunning,
+    components,
+    purged,
+    elapsedMs: Date.now() - t0,
+    ...(realNodeLeftovers ? { realNodeLeftovers } : {}),
+  };
 }
 
-export function describeStopped(c: StoppedComponent): string {
+export function describeStopped(c: {
+  readonly name: string;
+  readonly pid: number;
+  readonly result: StoppedComponent["result"];
+}): string {
   switch (c.result) {
     case "stopped":
       return `Stopped ${c.name} (pid ${c.pid}).`;

@@ -2,6 +2,7 @@ import type { ComponentName } from "./paths";
 import type { AuthMode } from "./pki";
 import type { PortChange } from "./ports";
 import type { ProcessTable } from "./processes";
+import type { NodeComponentName, NodePorts, RealNodeMode } from "./real-node-spec";
 import type { Liveness } from "./stale";
 
 export interface ClusterOptions {
@@ -20,6 +21,12 @@ export interface StartOptions extends ClusterOptions {
   auth?: AuthMode;
   /** Readiness deadline of each component in ms (default: etcd 30 s, others 120 s). */
   timeoutMs?: number;
+  /**
+   * Also run a real node (containerd, kubelet, kube-proxy; needs root): "beside-kwok" next to the
+   * simulated nodes, or "only" as the cluster's only node (kwok is not started). Undefined keeps
+   * what the cluster has (a restarted cluster gets its real node back); a new cluster has none.
+   */
+  realNode?: RealNodeMode;
 }
 
 export interface StopOptions extends ClusterOptions {
@@ -35,6 +42,32 @@ export interface ComponentInfo {
   readonly argv: readonly string[];
 }
 
+/** One process of the real node. */
+export interface NodeComponentInfo {
+  readonly name: NodeComponentName;
+  readonly pid: number;
+  /** kubelet: its API port; kube-proxy: its health port; containerd: 0 (a unix socket). */
+  readonly port: number;
+  readonly log: string;
+  readonly argv: readonly string[];
+}
+
+/** The real node of a cluster (`up --real-node`). */
+export interface RealNodeInfo {
+  readonly name: string;
+  readonly mode: RealNodeMode;
+  /** "started" by this call, or found "already-running". */
+  readonly outcome: "started" | "already-running";
+  /** The node's InternalIP: the bridge's address, the pods' gateway. */
+  readonly nodeIp: string;
+  readonly podCidr: string;
+  readonly bridge: string;
+  readonly ports: NodePorts;
+  readonly components: readonly NodeComponentInfo[];
+  /** containerd's socket, for `ctr --address <socket> --namespace k8s.io images import ...`. */
+  readonly containerdSocket: string;
+}
+
 export interface ClusterInfo {
   readonly dataDir: string;
   /** Admin kubeconfig (mode 0600). */
@@ -48,6 +81,8 @@ export interface ClusterInfo {
   readonly portChanges: readonly PortChange[];
   /** Wall time of this call in ms. */
   readonly elapsedMs: number;
+  /** The real node, when the cluster has one. */
+  readonly realNode?: RealNodeInfo;
 }
 
 export interface StoppedComponent {
@@ -64,10 +99,12 @@ export interface StopResult {
   readonly components: readonly StoppedComponent[];
   readonly purged: boolean;
   readonly elapsedMs: number;
+  /** What was left of the real node and could not be removed (one line each); [] when clean. */
+  readonly realNodeLeftovers?: readonly string[];
 }
 
 export interface ComponentStatus {
-  readonly name: ComponentName;
+  readonly name: ComponentName | NodeComponentName;
   readonly pid?: number;
   readonly port?: number;
   readonly liveness: Liveness;
@@ -87,5 +124,22 @@ export interface ClusterStatus {
   readonly components: readonly ComponentStatus[];
   /** From the API: all Node objects, and those whose Ready condition is True. */
   readonly nodes?: { readonly total: number; readonly ready: number };
+  /** The real node, when the cluster has one. */
+  readonly realNode?: RealNodeStatus;
   readonly healthy: boolean;
+}
+
+/** How the real node is doing. */
+export interface RealNodeStatus {
+  readonly name: string;
+  readonly mode: RealNodeMode;
+  /** The Node's Ready condition is True (false when the API does not answer). */
+  readonly ready: boolean;
+  /** The Ready condition's reason and message when not Ready. */
+  readonly detail?: string;
+  readonly nodeIp: string;
+  readonly podCidr: string;
+  readonly bridge: string;
+  /** containerd, kubelet and kube-proxy: pid, liveness, health, memory. */
+  readonly components: readonly ComponentStatus[];
 }

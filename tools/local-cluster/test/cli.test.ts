@@ -68,6 +68,18 @@ describe("steady-local CLI", () => {
     expect(c.out[0]).toBe(`Nothing running in ${t.dir}.\n`);
   });
 
+  it("takes --real-node or --real-node-only with up only, and not both", async () => {
+    const c = capture();
+    try {
+      expect(await main(["down", "--real-node", "--dir", t.dir])).toBe(2);
+      expect(await main(["up", "--real-node", "--real-node-only", "--dir", t.dir])).toBe(2);
+    } finally {
+      c.restore();
+    }
+    expect(c.err[0]).toMatch(/^--real-node and --real-node-only go with `up`, not `down`/);
+    expect(c.err[1]).toMatch(/^use either --real-node \(beside kwok\) or --real-node-only/);
+  });
+
   it("rejects unknown commands and options with usage, exit 2", async () => {
     const c = capture();
     try {

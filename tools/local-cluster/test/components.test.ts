@@ -57,6 +57,7 @@ describe("component command lines", () => {
     const { argv } = specs()["kube-apiserver"];
     expect(argv).toEqual(
       expect.arrayContaining([
+        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
         "--etcd-servers=http://127.0.0.1:2001",
         "--bind-address=127.0.0.1",
         // Loopback is not a valid endpoint of the `kubernetes` Service.

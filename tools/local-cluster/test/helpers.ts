@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProcessTable } from "../src/processes";
+import type { RealNodeState } from "../src/real-node-state";
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = "steady-local-test-"): { dir: string; cleanup: () => void } {
@@ -31,4 +32,28 @@ export class FakeProcessTable implements ProcessTable {
     }
     return true;
   }
+}
+
+/** A recorded real node (state.json's realNode) with the given processes. */
+export function sampleRealNode(
+  processes: RealNodeState["processes"] = {},
+  mode: RealNodeState["mode"] = "beside-kwok",
+): RealNodeState {
+  return {
+    mode,
+    nodeName: "steady-real-node",
+    nodeIp: "10.251.0.1",
+    podCidr: "10.251.0.0/24",
+    bridge: "steady0",
+    cniNetwork: "steady-real-node",
+    cgroupRoot: "/steady-real-node",
+    snapshotter: "overlayfs",
+    ports: { kubelet: 3001, kubeletHealthz: 3002, kubeProxyHealthz: 3003, kubeProxyMetrics: 3004 },
+    processes,
+    sysctls: [{ key: "net.ipv4.ip_forward", before: "0", after: "1" }],
+    createdHostDirs: ["/var/lib/cni"],
+    preexistingChains: [],
+    nftTablesBefore: [],
+    startedAt: "2025-03-01T10:00:00.000Z",
+  };
 }

@@ -1,4 +1,11 @@
-import { cidrContains, cidrsOverlap, NETWORK, networkCollisions } from "../src/network";
+import {
+  cidrContains,
+  cidrsOverlap,
+  NETWORK,
+  networkCollisions,
+  REAL_NODE_NETWORK,
+  realNodeCollisions,
+} from "../src/network";
 
 describe("network ranges", () => {
   it("contains and overlaps", () => {
@@ -26,5 +33,16 @@ describe("network ranges", () => {
     expect(problems[0]).toMatch(
       /service CIDR 10.254.0.0\/16 overlaps this machine's network 10.0.0.5\/8/,
     );
+  });
+
+  it("the real node's pod CIDR holds its gateway and stays clear of the cluster's ranges", () => {
+    expect(cidrContains(REAL_NODE_NETWORK.podCidr, REAL_NODE_NETWORK.gatewayIp)).toBe(true);
+    expect(realNodeCollisions(["192.0.2.2/24"])).toEqual([]);
+  });
+
+  it("reports a local network that overlaps the real node's pod CIDR", () => {
+    expect(realNodeCollisions(["10.251.0.77/16", "192.0.2.2/24"])).toEqual([
+      "the real node's pod CIDR 10.251.0.0/24 overlaps this machine's network 10.251.0.77/16",
+    ]);
   });
 });

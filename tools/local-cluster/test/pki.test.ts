@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   apiServerSans,
+  ensureClientCertificate,
   ensurePki,
   existingAuthMode,
   findOpenssl,
@@ -22,6 +23,20 @@ describe("pki helpers", () => {
     expect(tokenFileLine("t", "system:kube-scheduler", [])).toBe(
       "t,system:kube-scheduler,system:kube-scheduler",
     );
+  });
+});
+
+describe("client certificates for the real node", () => {
+  it("need a certificate authority: a token-mode PKI has none", () => {
+    const t = tempDir();
+    try {
+      ensurePki(t.dir, "token");
+      expect(() => ensureClientCertificate(t.dir, "kubelet", { user: "u", groups: [] })).toThrow(
+        `${t.dir} has no certificate authority (the cluster uses bearer tokens)`,
+      );
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
@@ -97,6 +112,36 @@ withOpenssl("certs mode (openssl)", () => {
         `--proxy-client-cert-file=${join(t.dir, "front-proxy-client.crt")}`,
       ]),
     );
+  });
+
+  it("gives the API server a client certificate for kubelets (logs, exec)", () => {
+    const pki = ensurePki(t.dir, "certs");
+    const cert = new X509Certificate(readFileSync(join(t.dir, "apiserver-kubelet-client.crt")));
+    expect(cert.subject.split("\n").sort().join(",")).toBe(
+      "CN=steady-apiserver-kubelet-client,O=system:masters",
+    );
+    expect(pki.apiServerFlags).toEqual(
+      expect.arrayContaining([
+        `--kubelet-client-certificate=${join(t.dir, "apiserver-kubelet-client.crt")}`,
+        `--kubelet-client-key=${join(t.dir, "apiserver-kubelet-client.key")}`,
+      ]),
+    );
+  });
+
+  it("issues the real node's client certificates from the cluster CA, once", () => {
+    ensurePki(t.dir, "certs");
+    const identity = { user: "system:node:steady-real-node", groups: ["system:nodes"] };
+    const creds = ensureClientCertificate(t.dir, "kubelet", identity);
+    const cert = new X509Certificate(readFileSync(creds.certFile));
+    const ca = new X509Certificate(readFileSync(join(t.dir, "ca.crt")));
+    expect(cert.verify(ca.publicKey)).toBe(true);
+    expect(cert.subject.split("\n").sort().join(",")).toBe(
+      "CN=system:node:steady-real-node,O=system:nodes",
+    );
+    expect(statSync(creds.keyFile).mode & 0o077).toBe(0);
+    const pem = readFileSync(creds.certFile, "utf8");
+    ensureClientCertificate(t.dir, "kubelet", identity);
+    expect(readFileSync(creds.certFile, "utf8")).toBe(pem);
   });
 
   it("reuses everything on the next call", () => {

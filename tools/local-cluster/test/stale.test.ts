@@ -1,6 +1,6 @@
-import { assess, checkComponents, describeDown } from "../src/stale";
+import { assess, checkComponents, describeDown, expectedComponents } from "../src/stale";
 import type { ClusterState, ComponentState } from "../src/state";
-import { FakeProcessTable } from "./helpers";
+import { FakeProcessTable, sampleRealNode } from "./helpers";
 
 const rec = (pid: number, bin: string): ComponentState => ({
   pid,
@@ -95,6 +95,58 @@ describe("stale detection", () => {
   it("after a reboot nothing is running", () => {
     const v = assess(all, new FakeProcessTable());
     expect(v.kind === "stale" && v.survivors).toEqual([]);
+  });
+});
+
+describe("stale detection with a real node", () => {
+  const node = {
+    containerd: rec(21, "containerd"),
+    kubelet: rec(22, "kubelet"),
+    "kube-proxy": rec(23, "kube-proxy"),
+  };
+  const withNode = { ...all, realNode: sampleRealNode(node) };
+  const table = (...dead: number[]) => {
+    const t = tableWith(11, 12, 13, 14, 15);
+    for (const r of Object.values(node)) if (!dead.includes(r.pid)) t.procs.set(r.pid, [...r.argv]);
+    return t;
+  };
+
+  it("checks the node's processes after the control plane", () => {
+    expect(checkComponents(withNode, table()).map((c) => `${c.name}:${c.liveness}`)).toEqual([
+      "etcd:running",
+      "kube-apiserver:running",
+      "kube-controller-manager:running",
+      "kube-scheduler:running",
+      "kwok:running",
+      "containerd:running",
+      "kubelet:running",
+      "kube-proxy:running",
+    ]);
+    expect(assess(withNode, table()).kind).toBe("running");
+  });
+
+  it("a dead kubelet makes the cluster stale", () => {
+    const v = assess(withNode, table(22));
+    expect(v.kind === "stale" && v.down.map((c) => c.name)).toEqual(["kubelet"]);
+  });
+
+  it("a start cut short after the node was recorded: its processes are not-started", () => {
+    const v = assess(
+      { ...all, realNode: sampleRealNode({ containerd: node.containerd }) },
+      table(),
+    );
+    expect(v.kind === "stale" && v.down.map((c) => `${c.name}:${c.liveness}`)).toEqual([
+      "kubelet:not-started",
+      "kube-proxy:not-started",
+    ]);
+  });
+
+  it("a real-node-only cluster does not expect kwok", () => {
+    const only = { ...all, components: { ...all.components, kwok: undefined } };
+    const state = { ...only, realNode: sampleRealNode(node, "only") };
+    expect(expectedComponents(state)).not.toContain("kwok");
+    expect(expectedComponents({})).toContain("kwok");
+    expect(assess(state, table()).kind).toBe("running");
   });
 });
 

@@ -9,7 +9,7 @@ import {
   writeState,
   type ClusterState,
 } from "../src/state";
-import { tempDir } from "./helpers";
+import { sampleRealNode, tempDir } from "./helpers";
 
 const ports = {
   etcdClient: 1,
@@ -75,6 +75,28 @@ describe("state file", () => {
     expect(() => parseState({ ...good, components: badPid })).toThrow(/components.etcd.pid/);
     const unknown = { ...good, components: { kubelet: {} } };
     expect(() => parseState(unknown)).toThrow(/unknown component kubelet/);
+  });
+
+  it("round-trips a real node, and rejects a bad one naming the field", () => {
+    const file = join(t.dir, "state.json");
+    const node = sampleRealNode({
+      kubelet: { pid: 7, argv: ["/tc/kubelet"], port: 3001, log: "/l", startedAt: "t" },
+    });
+    const state = { ...sampleState(t.dir), realNode: node };
+    writeState(file, state);
+    expect(readState(file)).toEqual(state);
+    const good = sampleState(t.dir) as unknown as Record<string, unknown>;
+    const bad = (patch: Record<string, unknown>) => () =>
+      parseState({ ...good, realNode: { ...node, ...patch } });
+    expect(bad({ mode: "twice" })).toThrow(/realNode.mode must be one of beside-kwok, only/);
+    expect(bad({ ports: { kubelet: 1 } })).toThrow(/realNode.ports.kubeletHealthz missing/);
+    expect(bad({ processes: { etcd: {} } })).toThrow(/unknown realNode process etcd/);
+    expect(bad({ processes: { kubelet: { ...node.processes.kubelet, pid: 0 } } })).toThrow(
+      /realNode.processes.kubelet.pid/,
+    );
+    expect(bad({ sysctls: [{ key: "a" }] })).toThrow(/realNode.sysctls/);
+    expect(bad({ preexistingChains: "KUBE-X" })).toThrow(/realNode.preexistingChains/);
+    expect(bad({ snapshotter: "zfs" })).toThrow(/realNode.snapshotter/);
   });
 
   it("writes atomically: no temporary file is left behind", () => {
