@@ -1,0 +1,37 @@
+import { buildImage, importImage } from "@steady/image";
+import { startCluster, stopCluster } from "@steady/local-cluster";
+import { rmSync } from "node:fs";
+import { itDir, saveRun, useItDirs } from "./env";
+
+const log = (l: string) => process.stderr.write(`[real-node] ${l}\n`);
+
+/**
+ * Starts a fresh cluster with a real node beside the simulated ones, builds the sample app's
+ * image (reused when unchanged) and imports it into the node's containerd: nothing is pulled.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      "the real-node tier needs root (containerd, the kubelet and kube-proxy manage cgroups, mounts and iptables): run it as root, as CI does",
+    );
+  }
+  const { clusterDir } = useItDirs();
+  await stopCluster({ dir: clusterDir, purge: true }).catch(() => undefined);
+  rmSync(itDir(), { recursive: true, force: true });
+  const info = await startCluster({ dir: clusterDir, realNode: "beside-kwok", log });
+  if (!info.realNode) throw new Error("the cluster started without its real node");
+  log(
+    `cluster with real node ${info.realNode.name} ready in ${(info.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  const image = await buildImage({ log });
+  log(
+    `${image.reused ? "reused" : "built"} ${image.reference} in ${(image.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  await importImage({ address: info.realNode.containerdSocket, log });
+  saveRun({
+    kubeconfig: info.kubeconfigPath,
+    containerdSocket: info.realNode.containerdSocket,
+    nodeName: info.realNode.name,
+    image: image.reference,
+  });
+}

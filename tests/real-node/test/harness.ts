@@ -1,0 +1,168 @@
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import {
+  openStack,
+  pulumiCommand,
+  pulumiEnv,
+  PROJECTS,
+  REAL_NODE_PLACEMENT,
+  type OpenStackOptions,
+} from "@steady/deployer";
+import { KubeClient } from "@steady/local-cluster";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { itDir, loadRun, useItDirs } from "./env";
+
+useItDirs();
+
+/** A client for the run's cluster. */
+export function client(): KubeClient {
+  return KubeClient.fromKubeconfig(loadRun().kubeconfig);
+}
+
+type Config = NonNullable<OpenStackOptions["config"]>;
+
+/** The platform stack of this tier: a restricted namespace, no simulated nodes. */
+export function platformStack(): Promise<Stack> {
+  return openStack(PROJECTS.platform, {
+    env: "dev",
+    stack: "real",
+    config: { namespace: "steady-real", quota: "medium", simulatedNodes: 0 },
+    kubeconfig: loadRun().kubeconfig,
+  });
+}
+
+/** The sample-app stack on the real node, in the platform stack's namespace. */
+export function appStack(config: Config): Promise<Stack> {
+  return openStack(PROJECTS.app, {
+    env: "dev",
+    stack: "real",
+    config: {
+      platformStack: "organization/steady-platform/real",
+      image: loadRun().image,
+      ...REAL_NODE_PLACEMENT,
+      ...config,
+    },
+    kubeconfig: loadRun().kubeconfig,
+  });
+}
+
+/** Opens stack `stack` of a fixture program (fixtures/<fixture>) from a copy in the run's directory. */
+export async function fixtureStack(
+  fixture: string,
+  stack: string,
+  config: Record<string, string>,
+): Promise<Stack> {
+  const source = join(__dirname, "..", "fixtures", fixture);
+  const workDir = join(itDir(), "work", `fixture-${fixture}`);
+  mkdirSync(workDir, { recursive: true });
+  for (const f of readdirSync(source).filter((n) => n === "Pulumi.yaml" || n.endsWith(".js"))) {
+    copyFileSync(join(source, f), join(workDir, f));
+  }
+  const s = await LocalWorkspace.createOrSelectStack(
+    { stackName: `organization/steady-fixture-${fixture}/${stack}`, workDir },
+    {
+      pulumiCommand: await pulumiCommand(),
+      envVars: pulumiEnv({ kubeconfig: loadRun().kubeconfig }),
+    },
+  );
+  await s.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v }])),
+  );
+  return s;
+}
+
+/** `pulumi up`, returning plain outputs; Pulumi's output goes to the test log only on failure. */
+export async function up(stack: Stack): Promise<Record<string, unknown>> {
+  let log = "";
+  try {
+    const r = await stack.up({ onOutput: (s) => (log += s) });
+    return Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value]));
+  } catch (e) {
+    throw new Error(`pulumi up of ${stack.name} failed:\n${log}\n${(e as Error).message}`);
+  }
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes; the last error explains a timeout. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ""}`,
+      );
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The fields of a Pod the tests read. */
+export interface PodInfo {
+  metadata: { name: string; uid: string; deletionTimestamp?: string };
+  spec: { nodeName?: string };
+  status?: {
+    podIP?: string;
+    phase?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: {
+      name: string;
+      containerID?: string;
+      restartCount: number;
+      ready: boolean;
+    }[];
+  };
+}
+
+/** Pods of `namespace` matching `selector`. */
+export async function pods(c: KubeClient, namespace: string, selector: string): Promise<PodInfo[]> {
+  return (
+    await c.list<PodInfo>(
+      `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`,
+    )
+  ).items;
+}
+
+/** Whether a pod is Ready and not terminating. */
+export function serving(p: PodInfo): boolean {
+  return (
+    !p.metadata.deletionTimestamp &&
+    (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+  );
+}
+
+/**
+ * Kills a container's process with SIGKILL through containerd, as a crash would: the kubelet,
+ * not us, must notice and restart it.
+ */
+export function killContainer(containerID: string): void {
+  const id = containerID.replace(/^containerd:\/\//, "");
+  execFileSync(
+    "ctr",
+    [
+      "--address",
+      loadRun().containerdSocket,
+      "--namespace",
+      "k8s.io",
+      "tasks",
+      "kill",
+      "--signal",
+      "SIGKILL",
+      id,
+    ],
+    { stdio: "pipe" },
+  );
+}
+
+/** Selector of an app's pods by its instance name. */
+export const selectorOf = (instance: string) =>
+  `app.kubernetes.io/name=${instance},app.kubernetes.io/instance=${instance}`;
