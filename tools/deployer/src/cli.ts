@@ -2,7 +2,7 @@
 import { KubeClient } from "@steady/local-cluster";
 import { appendFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { demo } from "./demo";
+import { demo, demoOnRealNode } from "./demo";
 import { stateDir } from "./paths";
 import { formatReport } from "./report";
 import { withRolloutReports } from "./up-report";
@@ -12,7 +12,7 @@ import { formatSummaryMarkdown, type GuardVerdict, type RunSummary } from "./sum
 import { PROJECTS } from "./workspace";
 
 const USAGE = `usage:
-  steady-deploy demo    [--env dev|staging|prod]
+  steady-deploy demo    [--env dev|staging|prod] [--real-node]
   steady-deploy preview --project platform|app [--env dev|staging|prod] [--stack NAME] [--allow URN]...
                         [--policy-pack DIR [--policy-pack-config FILE]] [--summary-md FILE]
   steady-deploy up      --project platform|app [--env dev|staging|prod] [--stack NAME] [--allow URN]...
@@ -21,6 +21,9 @@ const USAGE = `usage:
 
   demo     start (or reuse) the local cluster unless KUBECONFIG reaches one, pulumi up the platform
            and sample-app stacks of the environment, roll out a new app version and report it.
+           --real-node: on the local cluster's real node (root): the app's image is built and
+           imported, 3 real containers serve it, and the rollout runs under load: the requests
+           are counted and the run fails if any failed.
   preview  preview the stack and fail, before anything is applied, if a Deployment, StatefulSet,
            Service, PodDisruptionBudget or PersistentVolumeClaim would be replaced or deleted;
            saves the update plan.
@@ -45,6 +48,7 @@ interface Args {
   policyPack?: string;
   policyPackConfig?: string;
   summaryMd?: string;
+  realNode: boolean;
 }
 
 const VALUE_FLAGS = [
@@ -68,11 +72,21 @@ export function parseArgs(argv: readonly string[]): Args {
       command ? `unknown command ${JSON.stringify(command)}` : "no command given",
     );
   }
-  const args: Args = { command, env: "dev", allow: [], rollbackOnFailure: false };
+  const args: Args = {
+    command,
+    env: "dev",
+    allow: [],
+    rollbackOnFailure: false,
+    realNode: false,
+  };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
     if (flag === "--rollback-on-failure" && command === "up") {
       args.rollbackOnFailure = true;
+      continue;
+    }
+    if (flag === "--real-node" && command === "demo") {
+      args.realNode = true;
       continue;
     }
     const value = rest[i + 1];
@@ -118,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (args.command === "demo") {
-    await demo({ env: args.env });
+    await (args.realNode ? demoOnRealNode({ env: args.env }) : demo({ env: args.env }));
     return 0;
   }
   // The cluster: KUBECONFIG when set, else the local cluster's, when it has been started.

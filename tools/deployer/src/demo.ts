@@ -1,8 +1,15 @@
 import type { Stack } from "@pulumi/pulumi/automation";
+import { buildImage, importImage } from "@steady/image";
+import { KubeClient, startCluster } from "@steady/local-cluster";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { formatLoadSummary } from "./load";
+import { repoRoot } from "./paths";
 import { formatReport } from "./report";
 import type { RolloutReport } from "./rollout-watch";
 import { openStack } from "./stack-runner";
 import { chooseTarget, type Target } from "./target";
+import { REAL_NODE_PLACEMENT, rollOutUnderLoad, serviceUrl } from "./under-load";
 import { withRolloutReports } from "./up-report";
 import { PROJECTS } from "./workspace";
 
@@ -73,5 +80,103 @@ export async function demo(opts: { env?: string } = {}): Promise<RolloutReport> 
     return report;
   } finally {
     target.client.close();
+  }
+}
+
+/** Replicas of the app on the real node: enough that a rollout has several rounds. */
+const REAL_NODE_REPLICAS = 3;
+
+/**
+ * The main job on the local cluster's real node: the sample app's image built (no Docker) and
+ * imported into the node's containerd, v1 as real containers behind a Service, then v2 rolled
+ * out while a load generator sends requests to the Service's cluster IP. Prints the rollout and
+ * the requests' fate; fails when a request failed or capacity dropped. Needs root.
+ */
+export async function demoOnRealNode(opts: { env?: string } = {}): Promise<void> {
+  const env = opts.env ?? "dev";
+  const stack = `${env}-real`;
+  const started = Date.now();
+  if (process.env.KUBECONFIG) {
+    throw new Error(
+      "--real-node runs on the embedded local cluster, which it starts itself: unset KUBECONFIG",
+    );
+  }
+  say("system packages of the real node");
+  const installer = join(repoRoot(), "tools", "toolchain", "install-node-runtime.sh");
+  const installed = spawnSync("bash", [installer], { stdio: "inherit" });
+  if (installed.status !== 0) throw new Error(`${installer} failed (see above)`);
+  say("cluster with a real node");
+  const cluster = await startCluster({
+    realNode: "beside-kwok",
+    log: (l) => console.log(`    ${l}`),
+  });
+  const node = cluster.realNode;
+  if (!node) throw new Error("the local cluster started without its real node");
+  const client = KubeClient.fromKubeconfig(cluster.kubeconfigPath);
+  try {
+    say("the sample app's image");
+    const image = await buildImage({ log: (l) => console.log(`    ${l}`) });
+    await importImage({ address: node.containerdSocket, log: (l) => console.log(`    ${l}`) });
+    const kubeconfig = cluster.kubeconfigPath;
+    say(`pulumi up: steady-platform/${stack}`);
+    const platform = await up(
+      await openStack(PROJECTS.platform, {
+        env,
+        stack,
+        kubeconfig,
+        config: { namespace: `steady-${stack}`, simulatedNodes: 0 },
+      }),
+    );
+    const appConfig = {
+      platformStack: `organization/steady-platform/${stack}`,
+      image: image.reference,
+      replicas: REAL_NODE_REPLICAS,
+      ...REAL_NODE_PLACEMENT,
+    };
+    say(`pulumi up: steady-app/${stack} (v1, ${REAL_NODE_REPLICAS} replicas on ${node.name})`);
+    const v1 = await up(
+      await openStack(PROJECTS.app, {
+        env,
+        stack,
+        kubeconfig,
+        config: { ...appConfig, version: "v1" },
+      }),
+    );
+    const url = await serviceUrl(client, platform.namespace as string, v1.serviceName as string);
+    say(`pulumi up: steady-app/${stack} rolls out v2 while requests go to ${url}`);
+    const app = await openStack(PROJECTS.app, {
+      env,
+      stack,
+      kubeconfig,
+      config: { ...appConfig, version: "v2" },
+    });
+    const r = await rollOutUnderLoad(app, client, { url, concurrency: 8 }, up);
+    say("what happened");
+    if (r.rollout) {
+      console.log(formatReport(r.rollout.report));
+      console.log(`  report:            ${r.rollout.json}`);
+      console.log(`  timeline:          ${r.rollout.svg}`);
+    }
+    console.log(
+      `  requests during the rollout (${((r.updateToMs - r.updateFromMs) / 1000).toFixed(1)} s of pulumi up):`,
+    );
+    for (const line of formatLoadSummary(r.during)) console.log(`    ${line}`);
+    console.log(`  all requests, 2 s before to 2 s after:`);
+    for (const line of formatLoadSummary(r.total)) console.log(`    ${line}`);
+    console.log(`  kubeconfig:        export KUBECONFIG=${kubeconfig}`);
+    console.log(`  total:             ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (r.error) throw r.error;
+    if (r.total.failed > 0) {
+      throw new Error(
+        `${r.total.failed} of ${r.total.requests} requests failed during the rollout`,
+      );
+    }
+    if (r.rollout && r.rollout.report.minReady < r.rollout.report.desired) {
+      throw new Error(
+        `the rollout dropped capacity to ${r.rollout.report.minReady} of ${r.rollout.report.desired} ready pods`,
+      );
+    }
+  } finally {
+    client.close();
   }
 }

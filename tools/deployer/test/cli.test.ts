@@ -23,10 +23,20 @@ describe("steady-deploy arguments", () => {
       project: "app",
       allow: ["urn:a", "urn:b"],
       rollbackOnFailure: false,
+      realNode: false,
     });
     expect(parseArgs(["up", "--project", "app", "--rollback-on-failure"]).rollbackOnFailure).toBe(
       true,
     );
+  });
+
+  it("reads the demo on the real node", () => {
+    expect(parseArgs(["demo", "--real-node", "--env", "staging"])).toMatchObject({
+      command: "demo",
+      env: "staging",
+      realNode: true,
+    });
+    expect(parseArgs(["demo"]).realNode).toBe(false);
   });
 
   it.each([
@@ -36,6 +46,7 @@ describe("steady-deploy arguments", () => {
     [["demo", "--env", "qa"], '--env "qa" is not an environment: expected dev, staging or prod'],
     [["up", "--project"], "--project needs a value"],
     [["up", "--force"], 'unknown option "--force"'],
+    [["up", "--project", "app", "--real-node"], 'unknown option "--real-node"'],
   ])("rejects %j with a clear message", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });
@@ -63,6 +74,7 @@ describe("steady-deploy options for CI", () => {
       project: "platform",
       allow: [],
       rollbackOnFailure: false,
+      realNode: false,
       policyPack: "packages/policy",
       policyPackConfig: "packages/policy/config/staging.json",
       summaryMd: "/tmp/summary.md",
