@@ -5,3 +5,4 @@
 export * from "./mocks";
 export * from "./stack-config";
 export * from "./pulumi-yaml";
+export * from "./wait";

@@ -88,28 +88,7 @@ export async function previewOps(stack: Stack): Promise<Record<string, string>> 
   return ops;
 }
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes; the last error explains a timeout. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ""}`,
-      );
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+export { waitFor } from "@steady/testing";
 
 /** Kubernetes objects the tests read. */
 export interface Obj {

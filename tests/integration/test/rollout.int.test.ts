@@ -121,7 +121,7 @@ describe("scaling and drift", () => {
           return (e as { statusCode?: number }).statusCode === 404;
         }
       },
-      120_000,
+      { timeoutMs: 120_000 },
     );
     const nodes = (await kube.list<{ metadata: { name: string } }>("/api/v1/nodes")).items.map(
       (n) => n.metadata.name,

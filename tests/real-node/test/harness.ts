@@ -8,6 +8,7 @@ import {
   type OpenStackOptions,
 } from "@steady/deployer";
 import { KubeClient } from "@steady/local-cluster";
+import { waitFor as waitUntil } from "@steady/testing";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -83,27 +84,9 @@ export async function up(stack: Stack): Promise<Record<string, unknown>> {
   }
 }
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes; the last error explains a timeout. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ""}`,
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Polls `check` until it returns a truthy value; rollouts on a real node get two minutes. */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
+  return waitUntil(what, check, { timeoutMs: 120_000, intervalMs: 250 });
 }
 
 /** The fields of a Pod the tests read. */

@@ -1,0 +1,29 @@
+import { waitFor } from "../src";
+
+describe("waitFor", () => {
+  it("returns the first truthy value, retrying falsy results and errors", async () => {
+    let n = 0;
+    const v = await waitFor(
+      "the third try",
+      async () => {
+        n++;
+        if (n === 1) throw new Error("not yet");
+        return n === 3 && { tries: n };
+      },
+      { intervalMs: 1 },
+    );
+    expect(v).toEqual({ tries: 3 });
+  });
+
+  it("names what it waited for and the last error when time is up", async () => {
+    await expect(
+      waitFor(
+        "a pod",
+        async () => {
+          throw new Error("connection refused");
+        },
+        { timeoutMs: 20, intervalMs: 5 },
+      ),
+    ).rejects.toThrow("timed out after 0.02 s waiting for a pod: Error: connection refused");
+  });
+});
