@@ -107,6 +107,16 @@ describe("AppDeployment", () => {
     expect(deployment.metadata.annotations).not.toHaveProperty("pulumi.com/skipAwait");
   });
 
+  it("has pulumi wait for the Service's cluster IP only, and for the Deployment's full rollout", async () => {
+    const { deployment } = await deploy("web");
+    // The provider's default Service wait ends 10 s after the last endpoint change; the
+    // Deployment's own wait (no waitFor, no skipAwait) already proves the selected pods Ready.
+    expect(mocks.get(SERVICE, "web-svc").inputs.metadata.annotations["pulumi.com/waitFor"]).toBe(
+      "jsonpath={.spec.clusterIP}",
+    );
+    expect(deployment.metadata.annotations).not.toHaveProperty("pulumi.com/waitFor");
+  });
+
   it("sleeps in preStop and allows a grace period longer than the sleep plus the drain", async () => {
     const { pod } = await deploy("web", { preStopSleepSeconds: 7, drainSeconds: 20 });
     expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 7 } } });
