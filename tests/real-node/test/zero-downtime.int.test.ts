@@ -190,9 +190,13 @@ describe("the control run: the same app without the rollout safety", () => {
     const r = await underLoad({ url, ...LOAD }, () => up(unsafe));
     record("controlRollout", r);
     expect(r.error).toBeUndefined();
-    expect(r.total.lastVersion).toBe("v2");
     // The point of the control: the same measurement does see failures when the safety is off.
     expect(r.total.failed).toBeGreaterThan(0);
+    // And it did roll out: without readiness, "complete" comes before v2 listens, so wait for it.
+    await waitFor("v2 to answer after the unsafe rollout", async () => {
+      const probe = await underLoad({ url, concurrency: 1 }, async () => undefined, 200);
+      return probe.total.lastVersion === "v2";
+    });
     await unsafe.destroy({ onOutput: () => undefined });
   });
 });
