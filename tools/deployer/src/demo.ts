@@ -15,9 +15,18 @@ import { PROJECTS } from "./workspace";
 
 const say = (line: string) => console.log(`\n==> ${line}`);
 
-/** Runs `pulumi up` with Pulumi's own progress display on the terminal. */
+/**
+ * Runs `pulumi up --refresh` with Pulumi's own progress display on the terminal. The refresh
+ * matters on the local cluster: after `steady-local down --purge` (or a cluster that was
+ * replaced) the stack's state still lists objects the new cluster does not have, and an up
+ * without it would try to update them instead of creating them again.
+ */
 async function up(stack: Stack): Promise<Record<string, unknown>> {
-  const result = await stack.up({ onOutput: (s) => process.stdout.write(s), color: "auto" });
+  const result = await stack.up({
+    onOutput: (s) => process.stdout.write(s),
+    color: "auto",
+    refresh: true,
+  });
   return Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
 }
 
