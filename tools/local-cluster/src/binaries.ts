@@ -27,7 +27,8 @@ export class MissingBinaryError extends Error {
   }
 }
 
-function isExecutableFile(path: string): boolean {
+/** Whether `path` is an executable regular file. */
+export function isExecutableFile(path: string): boolean {
   try {
     if (!statSync(path).isFile()) return false;
     accessSync(path, constants.X_OK);

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { isExecutableFile } from "./binaries";
 
 /**
  * Running the host's own tools (ip, iptables, ctr, umount, ...) for the real node. Every call is
@@ -74,16 +74,6 @@ export const SYSTEM_BIN_DIRS = [
   "/bin",
 ];
 
-function isExecutableFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Absolute path of a system tool on PATH or in the usual system directories, if any. */
 export function findSystemTool(
   name: string,
@@ -96,6 +86,3 @@ export function findSystemTool(
   }
   return undefined;
 }
-
-/** Whether `path` is an executable regular file. */
-export const isExecutable = isExecutableFile;

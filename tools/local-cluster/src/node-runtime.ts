@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { findBinary, MissingBinaryError } from "./binaries";
-import { findSystemTool, isExecutable } from "./host";
+import { isExecutableFile } from "./binaries";
+import { findSystemTool } from "./host";
 
 /** Where Debian's containernetworking-plugins installs the CNI plugins. */
 export const CNI_BIN_DIR = "/usr/lib/cni";
@@ -105,7 +106,7 @@ function findStaticBusybox(env: NodeJS.ProcessEnv): { path?: string; dynamic?: s
   const candidates = [findSystemTool("busybox", env), "/bin/busybox", "/usr/bin/busybox"];
   let dynamic: string | undefined;
   for (const c of candidates) {
-    if (!c || !isExecutable(c)) continue;
+    if (!c || !isExecutableFile(c)) continue;
     if (isStaticElf(c)) return { path: c };
     dynamic ??= c;
   }
@@ -158,7 +159,7 @@ export function findNodeRuntime(env: NodeJS.ProcessEnv = process.env): NodeRunti
     missing.push({ what: "containerd-shim-runc-v2", pkg: "containerd" });
   }
   for (const plugin of CNI_PLUGINS) {
-    if (!isExecutable(join(CNI_BIN_DIR, plugin))) {
+    if (!isExecutableFile(join(CNI_BIN_DIR, plugin))) {
       missing.push({ what: `${CNI_BIN_DIR}/${plugin}`, pkg: "containernetworking-plugins" });
     }
   }
