@@ -1,7 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { findBinary, MissingBinaryError } from "./binaries";
-import { isExecutableFile } from "./binaries";
+import { findBinary, isExecutableFile, MissingBinaryError } from "./binaries";
 import { findSystemTool } from "./host";
 
 /** Where Debian's containernetworking-plugins installs the CNI plugins. */
