@@ -3,6 +3,7 @@
 // and containerd (apt-get install -y umoci runc containerd), and a built apps/hello.
 import {
   chmodSync,
+  cpSync,
   chownSync,
   existsSync,
   mkdirSync,
@@ -159,8 +160,27 @@ describe("building without root, through the CLI", () => {
     mkdirSync(dir);
     chownSync(dir, uid!, gid!);
     chmodSync(tmp.dir, 0o755);
+    // The checkout may sit below a directory only root can enter (a mode-0700 temporary
+    // directory, say): nobody runs copies of the tool and the app from its own directory.
+    const tool = join(dir, "tool");
+    const app = join(dir, "app");
+    cpSync(join(__dirname, "..", "dist"), join(tool, "dist"), { recursive: true });
+    cpSync(join(__dirname, "..", "package.json"), join(tool, "package.json"));
+    cpSync(join(defaultAppDir(), "dist"), join(app, "dist"), { recursive: true });
+    cpSync(join(defaultAppDir(), "package.json"), join(app, "package.json"));
+    sh("chown", ["-R", `${uid}:${gid}`, dir]);
     const asNobody = (...args: string[]) =>
-      sh("runuser", ["-u", "nobody", "--", "env", `HOME=${dir}`, process.execPath, cli, ...args]);
+      sh("runuser", [
+        "-u",
+        "nobody",
+        "--",
+        "env",
+        `HOME=${dir}`,
+        process.execPath,
+        join(tool, "dist", "cli.js"),
+        ...args,
+        ...(args[0] === "build" ? ["--app", app] : []),
+      ]);
     const built = JSON.parse(asNobody("build", "--out", join(dir, "out"), "--json")) as BuildResult;
     expect(built.reused).toBe(false);
     expect(built.digest).toBe(first.digest);
