@@ -24,17 +24,30 @@ const exitAfterReportedError = 32
 type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	engineAddress string
-	cancel        chan bool
+	// kids are the Node.js processes of running programs and policy packs.
+	kids     *children
+	watching sync.Once
 }
 
-func newHost(engineAddress string, cancel chan bool) *host {
-	return &host{engineAddress: engineAddress, cancel: cancel}
+func newHost(engineAddress string) *host {
+	return &host{engineAddress: engineAddress, kids: newChildren()}
+}
+
+// watchEngine makes the host stop its programs and exit once the engine at addr is dead. Only
+// the first address counts: one engine starts a host.
+func (h *host) watchEngine(addr string) error {
+	var err error
+	h.watching.Do(func() { err = exitWithEngine(addr, h.kids) })
+	return err
 }
 
 // Handshake records the engine's address (newer engines send it here instead of argv).
 func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if req.GetEngineAddress() != "" {
-		h.engineAddress = req.GetEngineAddress()
+	if addr := req.GetEngineAddress(); addr != "" {
+		h.engineAddress = addr
+		if err := h.watchEngine(addr); err != nil {
+			return nil, err
+		}
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
@@ -121,14 +134,9 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
-	// A stack without config must still hand the runner an object, never null.
-	configMap := req.GetConfig()
-	if configMap == nil {
-		configMap = map[string]string{}
-	}
-	config, err := json.Marshal(configMap)
+	configEnv, err := configEnv(req.GetConfig())
 	if err != nil {
-		return nil, err
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 	secretKeyList := req.GetConfigSecretKeys()
 	if secretKeyList == nil {
@@ -138,19 +146,20 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, "node", args...)
+	cmd, release := h.kids.command(ctx, "node", args...)
+	defer release()
 	cmd.Dir = req.GetPwd()
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(),
-		"PULUMI_CONFIG="+string(config),
+		configEnv,
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
 		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript),
 	)
 	if opts.tsconfig != "" {
 		cmd.Env = append(cmd.Env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
-	err = cmd.Run()
+	err = h.kids.run(cmd)
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -285,7 +294,8 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	// The runner expects the engine address and the policy pack program (the directory).
 	args := append([]string{runner}, req.GetArgs()...)
 	args = append(args, ".")
-	cmd := exec.CommandContext(server.Context(), "node", args...)
+	cmd, release := h.kids.command(server.Context(), "node", args...)
+	defer release()
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), req.GetEnv()...)
 	cmd.Stdout = streamWriter(func(b []byte) error {
@@ -294,7 +304,7 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	cmd.Stderr = streamWriter(func(b []byte) error {
 		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
 	})
-	err = cmd.Run()
+	err = h.kids.run(cmd)
 	code := 0
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
