@@ -25,29 +25,20 @@ type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	engineAddress string
 	// kids are the Node.js processes of running programs and policy packs.
-	kids     *children
-	watching sync.Once
+	kids *children
 }
 
 func newHost(engineAddress string) *host {
 	return &host{engineAddress: engineAddress, kids: newChildren()}
 }
 
-// watchEngine makes the host stop its programs and exit once the engine at addr is dead. Only
-// the first address counts: one engine starts a host.
-func (h *host) watchEngine(addr string) error {
-	var err error
-	h.watching.Do(func() { err = exitWithEngine(addr, h.kids) })
-	return err
-}
-
-// Handshake records the engine's address (newer engines send it here instead of argv).
+// Handshake records the engine's address (newer engines send it here instead of argv). It does
+// not start the engine watch: an engine that started the host passes its address in argv too
+// (main.go watches that one), and a host started by hand for the engine to attach to
+// (PULUMI_DEBUG_LANGUAGES) serves run after run until it is stopped, as upstream's does.
 func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
 	if addr := req.GetEngineAddress(); addr != "" {
 		h.engineAddress = addr
-		if err := h.watchEngine(addr); err != nil {
-			return nil, err
-		}
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }

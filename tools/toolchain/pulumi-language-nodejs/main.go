@@ -39,7 +39,7 @@ func main() {
 
 	host := newHost(engineAddress)
 	if engineAddress != "" {
-		if err := host.watchEngine(engineAddress); err != nil {
+		if err := exitWithEngine(engineAddress, host.kids); err != nil {
 			fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: %v\n", err)
 			os.Exit(1)
 		}
