@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite: typecheck, lint and unit tests of every workspace through turbo (cached
-// when nothing changed), then the integration tier against real local clusters (never cached),
-// then one summary line. Usage: npm test [-- --unit-only]
+// when nothing changed), the Go tests of the toolchain's own plugin code (go-tests.mjs, seconds),
+// then the integration tier against real local clusters (never cached), then one summary line.
+// Usage: npm test [-- --unit-only]
 //
 // Before the integration tier it makes sure of what that tier runs: the toolchain built from Go
 // modules (tools/toolchain/build.sh; under a second when cached) and the Debian packages of the
@@ -10,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { GO_RESULTS_FILE, GO_TEST_MODULES } from "./go-tests.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 const unitOnly = process.argv.includes("--unit-only");
@@ -23,6 +25,7 @@ for (const base of ["packages", "apps", "stacks", "tools", "tests"]) {
     }
   }
 }
+for (const dir of GO_TEST_MODULES) rmSync(join(root, dir, GO_RESULTS_FILE), { force: true });
 
 function run(cmd, args) {
   console.log(`\n$ ${cmd} ${args.join(" ")}`);
@@ -39,6 +42,7 @@ const unit = run("npx", [
   "--output-logs=errors-only",
   "--continue",
 ]);
+const goUnit = run(process.execPath, [join(root, "tools/scripts/go-tests.mjs")]);
 let integration = 0;
 if (!unitOnly) {
   const prepared =
@@ -60,4 +64,4 @@ const summary = spawnSync(
   [join(root, "tools/scripts/test-summary.mjs"), ...(unitOnly ? ["--unit-only"] : [])],
   { cwd: root, stdio: "inherit" },
 );
-process.exit(unit || integration || summary.status || 0);
+process.exit(unit || goUnit || integration || summary.status || 0);

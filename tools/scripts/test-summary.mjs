@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Adds up the jest results every workspace wrote (.jest-unit.json, and .jest-integration.json
 // unless --unit-only; turbo restores cached ones on a cache hit, so a cached run reports the
-// counts it cached) and prints one plain line: "N passed, N failed[, N skipped]".
-// A workspace with a test script but no results file counts as one failure: a tier that did not
-// run is never reported green. Exits 1 when anything failed.
+// counts it cached) and the Go tests' results in the same shape (<module>/.go-test.json, written
+// by go-tests.mjs), and prints one plain line: "N passed, N failed[, N skipped]".
+// A workspace with a test script, or a Go test module, without a results file counts as one
+// failure: a tier that did not run is never reported green. Exits 1 when anything failed.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { GO_RESULTS_FILE, GO_TEST_MODULES } from "./go-tests.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 const unitOnly = process.argv.includes("--unit-only");
@@ -17,6 +19,28 @@ const workspaces = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+
+/** Adds one results file (jest's --json shape) to the counts, as `where`. */
+function count(where, path) {
+  if (!existsSync(path)) {
+    failed += 1;
+    console.log(
+      `  ${where}: no results (the tests did not run or did not finish): counted as 1 failed`,
+    );
+    return;
+  }
+  const r = JSON.parse(readFileSync(path, "utf8"));
+  // A test file that failed to load has no failed test but must still count as a failure.
+  const broken = r.testResults.filter(
+    (t) => t.status === "failed" && t.assertionResults.every((a) => a.status !== "failed"),
+  ).length;
+  passed += r.numPassedTests;
+  failed += r.numFailedTests + broken;
+  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  const note = broken ? ` (${broken} file(s) failed to run)` : "";
+  console.log(`  ${where}: ${r.numPassedTests} passed, ${r.numFailedTests + broken} failed${note}`);
+}
+
 for (const pattern of workspaces) {
   const base = pattern.replace(/\/\*$/, "");
   if (!existsSync(join(root, base))) continue;
@@ -26,29 +50,10 @@ for (const pattern of workspaces) {
     const scripts = JSON.parse(readFileSync(pkgFile, "utf8")).scripts ?? {};
     for (const [script, file] of tiers) {
       if (!scripts[script]) continue;
-      const where = `${base}/${dir} ${script}`;
-      const path = join(root, base, dir, file);
-      if (!existsSync(path)) {
-        failed += 1;
-        console.log(
-          `  ${where}: no results (the tests did not run or did not finish): counted as 1 failed`,
-        );
-        continue;
-      }
-      const r = JSON.parse(readFileSync(path, "utf8"));
-      // A test file that failed to load has no failed test but must still count as a failure.
-      const broken = r.testResults.filter(
-        (t) => t.status === "failed" && t.assertionResults.every((a) => a.status !== "failed"),
-      ).length;
-      passed += r.numPassedTests;
-      failed += r.numFailedTests + broken;
-      skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-      const note = broken ? ` (${broken} file(s) failed to run)` : "";
-      console.log(
-        `  ${where}: ${r.numPassedTests} passed, ${r.numFailedTests + broken} failed${note}`,
-      );
+      count(`${base}/${dir} ${script}`, join(root, base, dir, file));
     }
   }
 }
+for (const dir of GO_TEST_MODULES) count(`${dir} go test`, join(root, dir, GO_RESULTS_FILE));
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -259,15 +259,26 @@ comp_prepare() {
 }
 
 # Files whose content goes into the cache key: go.mod, go.sum and the Go
-# sources (tests excluded) of each module directory of the component.
+# sources (tests excluded) of each module directory of the component, and of the
+# project's own modules it uses through a directory replace (pluginexit).
 comp_key_files() {
   local dir f
   while read -r dir; do
     for f in "$HERE/$dir"/go.mod "$HERE/$dir"/go.sum "$HERE/$dir"/*.go; do
       [[ -f "$f" && "$f" != *_test.go ]] && echo "$f"
     done
-  done < <(comp_dirs "$1")
+  done < <(comp_dirs "$1" && comp_local_replaces "$1")
   return 0
+}
+
+# Sibling module directories the component's go.mod files replace a module with
+# ("=> ../<dir>"), once each.
+comp_local_replaces() {
+  local dir
+  while read -r dir; do
+    sed -n 's|^\(replace[[:space:]]\)\{0,1\}[[:space:]]*[^[:space:]]*[[:space:]]*=>[[:space:]]*\.\./\([A-Za-z0-9._-]*\)[[:space:]]*$|\2|p' \
+      "$HERE/$dir/go.mod"
+  done < <(comp_dirs "$1") | sort -u
 }
 
 sha256() {

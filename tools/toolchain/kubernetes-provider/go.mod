@@ -239,4 +239,7 @@ require (
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v4 v4.6.0 // indirect
 	sigs.k8s.io/yaml v1.5.0 // indirect
+	steady.dev/toolchain/pluginexit v0.0.0
 )
+
+replace steady.dev/toolchain/pluginexit => ../pluginexit

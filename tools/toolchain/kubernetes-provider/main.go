@@ -5,6 +5,15 @@
 // the Terraform mapping shipped in the module and stamps the package version
 // into the schema at start-up. build.sh copies both JSON files next to this
 // file before compiling.
+//
+// It also makes the provider leave nothing behind (see ../pluginexit): it exits
+// soon after the engine dies, and everything it writes to the temp dir goes to a
+// private directory that is removed when it ends. The provider writes the
+// cluster's credentials (a client key) to a new os.CreateTemp("", "kubeconfig")
+// file for its Helm client every time an explicit provider is configured
+// (writeKubeconfigToFile in pkg/provider/util.go) and never removes it. Serve
+// ends the process with os.Exit only when it cannot serve at all, before any
+// configure; the next provider's start sweeps that directory.
 package main
 
 import (
@@ -16,6 +25,7 @@ import (
 
 	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/provider"
 	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version"
+	"steady.dev/toolchain/pluginexit"
 )
 
 //go:embed schema.json
@@ -48,5 +58,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "pulumi-resource-kubernetes: %v\n", err)
 		os.Exit(1)
 	}
+	cleanup := pluginexit.LeaveNothingBehind("pulumi-resource-kubernetes", os.Args[1:])
 	provider.Serve("kubernetes", version.Version, schema, terraformMapping)
+	cleanup()
 }

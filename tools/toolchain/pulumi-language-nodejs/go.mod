@@ -81,4 +81,7 @@ require (
 	google.golang.org/genproto/googleapis/api v0.0.0-20260401024825-9d38bb4040a9 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260401024825-9d38bb4040a9 // indirect
 	lukechampine.com/frand v1.4.2 // indirect
+	steady.dev/toolchain/pluginexit v0.0.0
 )
+
+replace steady.dev/toolchain/pluginexit => ../pluginexit

@@ -24,17 +24,21 @@ const exitAfterReportedError = 32
 type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	engineAddress string
-	cancel        chan bool
+	// kids are the Node.js processes of running programs and policy packs.
+	kids *children
 }
 
-func newHost(engineAddress string, cancel chan bool) *host {
-	return &host{engineAddress: engineAddress, cancel: cancel}
+func newHost(engineAddress string) *host {
+	return &host{engineAddress: engineAddress, kids: newChildren()}
 }
 
-// Handshake records the engine's address (newer engines send it here instead of argv).
+// Handshake records the engine's address (newer engines send it here instead of argv). It does
+// not start the engine watch: an engine that started the host passes its address in argv too
+// (main.go watches that one), and a host started by hand for the engine to attach to
+// (PULUMI_DEBUG_LANGUAGES) serves run after run until it is stopped, as upstream's does.
 func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
-	if req.GetEngineAddress() != "" {
-		h.engineAddress = req.GetEngineAddress()
+	if addr := req.GetEngineAddress(); addr != "" {
+		h.engineAddress = addr
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
@@ -121,14 +125,9 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
-	// A stack without config must still hand the runner an object, never null.
-	configMap := req.GetConfig()
-	if configMap == nil {
-		configMap = map[string]string{}
-	}
-	config, err := json.Marshal(configMap)
+	configVar, err := configEnv(req.GetConfig())
 	if err != nil {
-		return nil, err
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 	secretKeyList := req.GetConfigSecretKeys()
 	if secretKeyList == nil {
@@ -138,19 +137,20 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, "node", args...)
+	cmd, release := h.kids.command(ctx, "node", args...)
+	defer release()
 	cmd.Dir = req.GetPwd()
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(),
-		"PULUMI_CONFIG="+string(config),
+		configVar,
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
 		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript),
 	)
 	if opts.tsconfig != "" {
 		cmd.Env = append(cmd.Env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
-	err = cmd.Run()
+	err = h.kids.run(cmd)
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -285,7 +285,8 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	// The runner expects the engine address and the policy pack program (the directory).
 	args := append([]string{runner}, req.GetArgs()...)
 	args = append(args, ".")
-	cmd := exec.CommandContext(server.Context(), "node", args...)
+	cmd, release := h.kids.command(server.Context(), "node", args...)
+	defer release()
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), req.GetEnv()...)
 	cmd.Stdout = streamWriter(func(b []byte) error {
@@ -294,7 +295,7 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	cmd.Stderr = streamWriter(func(b []byte) error {
 		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
 	})
-	err = cmd.Run()
+	err = h.kids.run(cmd)
 	code := 0
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {

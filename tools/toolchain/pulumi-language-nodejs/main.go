@@ -6,6 +6,10 @@
 // The engine starts it with its own address as the only argument; it serves the LanguageRuntime
 // gRPC service on a free port (printed on stdout) and runs programs with the Node.js SDK's own
 // runner (@pulumi/pulumi/cmd/run), found in the program's node_modules.
+//
+// It never outlives the engine: it checks the engine's address every second, and once the engine
+// is dead it stops the Node.js processes it started and exits (stop.go); those processes are also
+// tied to the host's own life by the kernel (child_linux.go).
 package main
 
 import (
@@ -33,10 +37,14 @@ func main() {
 	}
 	engineAddress := flags.Arg(0)
 
-	cancel := make(chan bool)
-	host := newHost(engineAddress, cancel)
+	host := newHost(engineAddress)
+	if engineAddress != "" {
+		if err := exitWithEngine(engineAddress, host.kids); err != nil {
+			fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: %v\n", err)
+			os.Exit(1)
+		}
+	}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
 		Init: func(s *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(s, host)
 			return nil
