@@ -117,5 +117,8 @@ describe("the zero-downtime policy pack over a deliberately bad program", () => 
       'Deployment "bad" is scaled by HorizontalPodAutoscaler "bad-hpa" down to 1 replica; prod needs at least 3',
     );
     expect(message).toContain('Service "bad-svc" selects app=typo');
+    expect(message).toContain(
+      'Deployment "bad": the pulumi.com/waitFor annotation is "jsonpath={.metadata.name}": remove it',
+    );
   });
 });
