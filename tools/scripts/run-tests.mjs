@@ -90,4 +90,6 @@ const summary = spawnSync(
   [join(REPO_ROOT, "tools/scripts/test-summary.mjs"), "--root", root, ...summaryArgs],
   { cwd: root, stdio: "inherit" },
 );
+// The run summaries were only for the line: do not let them pile up in .turbo/runs.
+for (const path of [unit.summary, integration.summary]) if (path) rmSync(path, { force: true });
 process.exit(unit.status || integration.status || summary.status || 0);
