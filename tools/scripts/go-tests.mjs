@@ -2,15 +2,15 @@
 // The Go tests of the project's own Go code: the toolchain's Node.js language host and what the
 // plugin mains share (pluginexit). They run on loopback only, in seconds. Each module's results
 // are written as <module>/.go-test.json in the shape of jest's --json output, so that
-// test-summary.mjs counts them like every other tier. Usage: node tools/scripts/go-tests.mjs
+// test-summary.mjs counts them like every other tier. Usage: node tools/scripts/go-tests.mjs [--root DIR]
 //
 // The Kubernetes provider module is not listed: its main only stamps the schema and calls
 // pluginexit (tested here) and the provider's Serve, and compiling its test binary means
 // compiling the whole provider again without build.sh's flags (about 10 minutes on 2 cores).
 // The integration tier's plugin-exit drill runs the built provider instead.
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /** Module directories whose `go test ./...` belongs to the suite, relative to the repository. */
@@ -109,10 +109,17 @@ function printFailures(events) {
   }
 }
 
+/** The Go test modules that `root` has (a fixture repository for the scripts' tests has none). */
+export function goTestModules(root) {
+  return GO_TEST_MODULES.filter((dir) => existsSync(join(root, dir, "go.mod")));
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const root = new URL("../..", import.meta.url).pathname;
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf("--root");
+  const root = at >= 0 ? resolve(argv[at + 1]) : new URL("../..", import.meta.url).pathname;
   let failed = false;
-  for (const dir of GO_TEST_MODULES) {
+  for (const dir of goTestModules(root)) {
     const r = runModule(root, dir);
     failed ||= r.numFailedTests > 0 || r.testResults.some((t) => t.status === "failed");
   }

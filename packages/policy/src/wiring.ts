@@ -59,6 +59,8 @@ export interface ResourceContext {
   readonly name: string;
   readonly environment: Environment;
   readonly opts: Partial<PolicyResourceOptions>;
+  /** The policy's whole config (environment plus the policy's own properties). */
+  readonly config: Readonly<Record<string, unknown>>;
 }
 
 /** What a stack rule may look at besides the resources. */
@@ -87,11 +89,13 @@ export function resourcePolicy(
       if (!appliesTo(args.type)) return;
       const obj = (args.props ?? {}) as KubeObject;
       if (isExempt(obj, info.name)) return;
+      const config = args.getConfig<Record<string, unknown>>();
       const ctx: ResourceContext = {
         type: args.type,
         name: args.name,
-        environment: environmentOf(args.getConfig<EnvironmentConfig>()),
+        environment: environmentOf(config as EnvironmentConfig),
         opts: args.opts ?? {},
+        config,
       };
       for (const reason of check(obj, ctx)) report(`${subject(args.type, args.name)}: ${reason}`);
     },

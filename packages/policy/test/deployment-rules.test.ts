@@ -5,7 +5,7 @@ import {
   PROVIDER_DEFAULT_WAIT_SECONDS,
 } from "../src/rules/rollout-deadlines";
 import { checkGeneratedName, hasFixedName } from "../src/rules/no-fixed-names";
-import { checkSkipAwait } from "../src/rules/no-skip-await";
+import { awaitedKindOf, checkSkipAwait, checkWaitFor } from "../src/rules/no-skip-await";
 import { checkDeleteBeforeReplace } from "../src/rules/no-delete-before-replace";
 import { goodDeploymentSpec } from "./fixtures";
 
@@ -207,6 +207,47 @@ describe("no-skip-await: checkSkipAwait", () => {
     expect(checkSkipAwait({ annotations: { "pulumi.com/skipAwait": value } })).toEqual([
       `the pulumi.com/skipAwait annotation is "${value}": remove it so pulumi up waits until the rollout is complete and healthy, and fails when it stalls`,
     ]);
+  });
+});
+
+describe("no-skip-await: checkWaitFor", () => {
+  it.each([
+    ["no annotations", {}],
+    // The provider treats an empty waitFor as none and keeps its own wait.
+    ["an empty waitFor", { annotations: { "pulumi.com/waitFor": "" } }],
+    ["other annotations", { annotations: { "pulumi.com/timeoutSeconds": "150" } }],
+  ])("accepts %s", (_, metadata) => {
+    expect(checkWaitFor(metadata)).toEqual([]);
+  });
+
+  it.each([["jsonpath={.metadata.name}"], ["condition=Available"], ['["condition=Available"]']])(
+    'reports waitFor "%s"',
+    (value) => {
+      expect(checkWaitFor({ annotations: { "pulumi.com/waitFor": value } })).toEqual([
+        `the pulumi.com/waitFor annotation is "${value}": remove it; it replaces the provider's own wait for the rollout (new pods ready and available, failing when the rollout stalls), so pulumi up could succeed while the rollout fails`,
+      ]);
+    },
+  );
+});
+
+describe("no-skip-await: awaitedKindOf", () => {
+  it.each([
+    ["kubernetes:apps/v1:Deployment", "Deployment"],
+    ["kubernetes:apps/v1beta2:Deployment", "Deployment"],
+    ["kubernetes:extensions/v1beta1:Deployment", "Deployment"],
+    // A Patch's annotations land on the live object, whose wait they then replace.
+    ["kubernetes:apps/v1:DeploymentPatch", "Deployment"],
+    ["kubernetes:apps/v1:StatefulSet", "StatefulSet"],
+    ["kubernetes:apps/v1:DaemonSet", "DaemonSet"],
+    ["kubernetes:batch/v1:Job", "Job"],
+    ["kubernetes:core/v1:Service", "Service"],
+    ["kubernetes:networking.k8s.io/v1:Ingress", "Ingress"],
+    ["kubernetes:core/v1:ConfigMap", undefined],
+    ["kubernetes:example.com/v1:Deployment", undefined],
+    ["kubernetes:yaml/v2:ConfigGroup", undefined],
+    ["steady:deployment:AppDeployment", undefined],
+  ])("%s is %s", (type, kind) => {
+    expect(awaitedKindOf(type)).toBe(kind);
   });
 });
 

@@ -246,6 +246,68 @@ describe("policy no-delete-before-replace", () => {
   });
 });
 
+describe("policy no-skip-await and the provider's readiness wait", () => {
+  const policy = byName("no-skip-await");
+  const waitFor = { "pulumi.com/waitFor": "jsonpath={.metadata.name}" };
+  const object = (annotations: Record<string, string>): KubeObject => ({
+    metadata: { ...autonamed("web"), annotations },
+    spec: goodDeploymentSpec(),
+  });
+
+  it.each([
+    ["kubernetes:apps/v1:Deployment", 'Deployment "web"'],
+    ["kubernetes:apps/v1:StatefulSet", 'StatefulSet "web"'],
+    ["kubernetes:apps/v1:DaemonSet", 'DaemonSet "web"'],
+    ["kubernetes:batch/v1:Job", 'Job "web"'],
+    ["kubernetes:apps/v1:DeploymentPatch", 'DeploymentPatch "web"'],
+  ])("reports a waitFor on %s", (type, who) => {
+    expect(runResourcePolicy(policy, type, "web", object(waitFor))).toEqual([
+      `${who}: the pulumi.com/waitFor annotation is "jsonpath={.metadata.name}": remove it; it replaces the provider's own wait for the rollout (new pods ready and available, failing when the rollout stalls), so pulumi up could succeed while the rollout fails`,
+    ]);
+  });
+
+  it("reports skipAwait on a DaemonSet and a Job too", () => {
+    for (const type of ["kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job"]) {
+      expect(
+        runResourcePolicy(policy, type, "web", object({ "pulumi.com/skipAwait": "true" })),
+      ).toHaveLength(1);
+    }
+  });
+
+  it("lets a Service wait for its cluster IP only, as AppDeployment does (the workload's wait proves the pods ready)", () => {
+    const svc = object({ "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" });
+    expect(runResourcePolicy(policy, "kubernetes:core/v1:Service", "web-svc", svc)).toEqual([]);
+  });
+
+  it("leaves kinds without a rollout wait alone", () => {
+    expect(runResourcePolicy(policy, "kubernetes:core/v1:ConfigMap", "c", object(waitFor))).toEqual(
+      [],
+    );
+  });
+
+  it("takes the kinds whose wait must stay from its config", () => {
+    const strict = { kinds: ["Deployment", "StatefulSet", "DaemonSet", "Job", "Service"] };
+    expect(
+      runResourcePolicy(policy, "kubernetes:core/v1:Service", "web-svc", object(waitFor), {
+        config: strict,
+      }),
+    ).toHaveLength(1);
+    expect(
+      runResourcePolicy(policy, "kubernetes:batch/v1:Job", "migrate", object(waitFor), {
+        config: { kinds: ["Deployment"] },
+      }),
+    ).toEqual([]);
+  });
+
+  it("declares the kinds in its config schema, defaulting to the workloads whose wait proves a rollout", () => {
+    expect(policy.configSchema?.properties.kinds).toMatchObject({
+      type: "array",
+      default: ["Deployment", "StatefulSet", "DaemonSet", "Job"],
+      items: { type: "string", enum: expect.arrayContaining(["Service", "Pod", "Job"]) },
+    });
+  });
+});
+
 describe("environment-dependent resource policies", () => {
   it("allow a bare Pod, a missing preStop and no deadlines in dev", () => {
     const dev = { config: { environment: "dev" } };

@@ -1,7 +1,8 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { repoRoot } from "@steady/deployer";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { itDir } from "./env";
 import { fixtureStack, stackOf } from "./harness";
 
 /** The policy pack directory (PulumiPolicy.yaml, package.json "main" → dist/index.js). */
@@ -31,12 +32,16 @@ const RULES = [
 ];
 
 /** `pulumi preview` with the pack; resolves to the whole output, or rejects with it. */
-async function previewWithPack(stack: Stack, env: string): Promise<string> {
+async function previewWithPack(
+  stack: Stack,
+  env: string,
+  config = packConfig(env),
+): Promise<string> {
   let out = "";
   try {
     await stack.preview({
       policyPacks: [PACK],
-      policyPackConfigs: [packConfig(env)],
+      policyPackConfigs: [config],
       onOutput: (s) => (out += s),
     });
     return out;
@@ -86,6 +91,55 @@ describe.each(["dev", "staging", "prod"])(
   },
 );
 
+describe("the no-skip-await kinds config, through the engine", () => {
+  /** The shipped dev config plus `no-skip-await` settings, written to the run's directory. */
+  function configWith(name: string, noSkipAwait: object): string {
+    const dir = join(itDir(), "policy-config");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${name}.json`);
+    const shipped = JSON.parse(readFileSync(packConfig("dev"), "utf8")) as object;
+    writeFileSync(file, JSON.stringify({ ...shipped, "no-skip-await": noSkipAwait }));
+    return file;
+  }
+
+  it("reports the sample app's Service waitFor once the config names Service", async () => {
+    // The dev stacks of the test above: the platform is up, the app previews cleanly by default.
+    const app = await stackOf("app", "dev", "policy-dev", {
+      platformStack: "organization/steady-platform/policy-dev",
+    });
+    const strict = configWith("strict", {
+      kinds: ["Deployment", "StatefulSet", "DaemonSet", "Job", "Service"],
+    });
+    const message = await previewWithPack(app, "dev", strict).then(
+      (out) => `preview unexpectedly passed:\n${out}`,
+      (e: Error) => e.message,
+    );
+    expect(message).toMatch(/\[mandatory\]\s+no-skip-await\s/);
+    expect(message).toMatch(
+      /Service "hello-svc": the pulumi\.com\/waitFor annotation is "jsonpath=\{\.spec\.clusterIP\}"/,
+    );
+  });
+
+  it("rejects a kind the rule does not know before anything runs", async () => {
+    const app = await stackOf("app", "dev", "policy-dev", {
+      platformStack: "organization/steady-platform/policy-dev",
+    });
+    const message = await previewWithPack(
+      app,
+      "dev",
+      configWith("typo", { kinds: ["Deploymnet"] }),
+    ).then(
+      (out) => `preview unexpectedly passed:\n${out}`,
+      (e: Error) => e.message,
+    );
+    expect(message).not.toMatch(/^preview unexpectedly passed/);
+    // The engine checks the file against the policy's schema before the program runs.
+    expect(message).toMatch(
+      /validating policy config: .*no-skip-await: kinds\.0: kinds\.0 must be one of the following: "Deployment"/,
+    );
+  });
+});
+
 describe("the zero-downtime policy pack over a deliberately bad program", () => {
   let message = "";
 
@@ -117,5 +171,8 @@ describe("the zero-downtime policy pack over a deliberately bad program", () => 
       'Deployment "bad" is scaled by HorizontalPodAutoscaler "bad-hpa" down to 1 replica; prod needs at least 3',
     );
     expect(message).toContain('Service "bad-svc" selects app=typo');
+    expect(message).toContain(
+      'Deployment "bad": the pulumi.com/waitFor annotation is "jsonpath={.metadata.name}": remove it',
+    );
   });
 });

@@ -6,10 +6,24 @@ import { demo, demoOnRealNode } from "./demo";
 import { stateDir } from "./paths";
 import { formatReport } from "./report";
 import { withRolloutReports } from "./up-report";
+import { guardedKindsText } from "./guard";
 import { ReplacementRefused, RolledBack, guardedPreview, guardedUp } from "./guarded";
 import { openStack } from "./stack-runner";
 import { formatSummaryMarkdown, type GuardVerdict, type RunSummary } from "./summary";
 import { PROJECTS } from "./workspace";
+
+/** `text` broken into lines of at most `width` characters, each starting with `indent`. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, indent + line].join("\n");
+}
 
 const USAGE = `usage:
   steady-deploy demo    [--env dev|staging|prod] [--real-node]
@@ -24,9 +38,9 @@ const USAGE = `usage:
            --real-node: on the local cluster's real node (root): the app's image is built and
            imported, 3 real containers serve it, and the rollout runs under load: the requests
            are counted and the run fails if any failed.
-  preview  preview the stack and fail, before anything is applied, if a Deployment, StatefulSet,
-           Service, PodDisruptionBudget or PersistentVolumeClaim would be replaced or deleted;
-           saves the update plan.
+  preview  preview the stack and fail, before anything is applied, if an object of a guarded
+           kind would be replaced or deleted; saves the update plan. Guarded kinds:
+${wrap(guardedKindsText() + ".", 90, " ".repeat(11))}
   up       the guarded preview, then apply exactly that plan; writes a rollout report (JSON and
            an SVG timeline) for every Deployment the stack already had.
 

@@ -1,4 +1,4 @@
-import { GUARDED_TYPES, type Offender } from "./guard";
+import { guardedKindsText, type Offender } from "./guard";
 
 /** What the replacement guard decided, or that the preview failed before it could decide. */
 export type GuardVerdict =
@@ -73,8 +73,7 @@ export function changesTable(changes: Readonly<Record<string, number>>): string[
 export function formatSummaryMarkdown(s: RunSummary): string {
   const out: string[] = [`### \`${s.stack}\`: ${s.command}`, ""];
   if (s.changes) out.push(...changesTable(s.changes), "");
-  const kinds = GUARDED_TYPES.map((t) => t.split(":").pop()!);
-  const guarded = `${kinds.slice(0, -1).join(", ")} or ${kinds[kinds.length - 1]}`;
+  const guarded = guardedKindsText();
   switch (s.verdict.kind) {
     case "passed":
       out.push(`**Replacement guard: passed.** No ${guarded} is replaced or deleted.`);

@@ -25,7 +25,7 @@ describe("the Markdown run summary", () => {
       ].join("\n"),
     );
     expect(md).toContain(
-      "**Replacement guard: passed.** No Deployment, StatefulSet, Service, PodDisruptionBudget or PersistentVolumeClaim is replaced or deleted.",
+      "**Replacement guard: passed.** No Namespace, CustomResourceDefinition, Deployment, StatefulSet, DaemonSet, Service, Ingress, PodDisruptionBudget or PersistentVolumeClaim is replaced or deleted.",
     );
     expect(md.endsWith("\n\n")).toBe(true);
   });
