@@ -65,7 +65,8 @@ export class ClusterUnreachable extends Error {
           : " and did not stop in time, so it was terminated (the next run may report pending operations)") +
         ". What was applied before stays in the stack's state: run the same command again once " +
         `the API server answers (GET ${server}/readyz).` +
-        (updateError ? `\n\nThe update ended with:\n${updateError.message}` : ""),
+        // The update's own error repeats its whole output, which was shown as it ran.
+        (updateError ? " The update's own output is above." : ""),
     );
     this.name = "ClusterUnreachable";
   }
