@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { outageBoundSeconds, repoRoot } from "@steady/deployer";
 import { KubeClient, startCluster } from "@steady/local-cluster";
@@ -30,6 +30,20 @@ function apiServerPid(): number {
     components: Record<string, { pid: number }>;
   };
   return state.components["kube-apiserver"]!.pid;
+}
+
+/** Lock files the file backend holds on the app's dev stack (one per running update). */
+function locks(): string[] {
+  const dir = join(DIR, "pulumi-state", ".pulumi", "locks", "organization", "steady-app", "dev");
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/** Operations the app's dev stack records as begun and not finished. */
+async function pendingOperations(): Promise<unknown[]> {
+  const state = (await (await stackOf("app", "dev", "dev")).exportStack()) as {
+    deployment?: { pending_operations?: unknown[] };
+  };
+  return state.deployment?.pending_operations ?? [];
 }
 
 /** `steady-deploy up --project app --env dev` as a child process, on this drill's backend. */
@@ -138,6 +152,9 @@ describe.each(Object.keys(MOMENTS))("the API server killed %s", (moment) => {
     const { code, at } = await run.exited;
     clearTimeout(guard);
     const exitS = seconds(at - killedAt);
+    // The cancelled update ended cleanly: nothing for the next run to unlock or clear.
+    const leftLocks = locks();
+    const leftPending = (await pendingOperations()).length;
 
     const restartAt = Date.now();
     await startCluster({ dir: clusterDir() });
@@ -150,6 +167,8 @@ describe.each(Object.keys(MOMENTS))("the API server killed %s", (moment) => {
       moment,
       exitCode: code,
       exitAfterKillSeconds: exitS,
+      locksLeft: leftLocks.length,
+      pendingOperationsLeft: leftPending,
       boundSeconds: BOUND_S,
       restartSeconds: restartS,
       rerunExitCode: again.code,
@@ -164,6 +183,7 @@ describe.each(Object.keys(MOMENTS))("the API server killed %s", (moment) => {
     );
     expect(code).not.toBe(0);
     expect(exitS).toBeLessThanOrEqual(BOUND_S);
+    expect({ locks: leftLocks, pending: leftPending }).toEqual({ locks: [], pending: 0 });
     if (again.code !== 0) throw new Error(`the re-run failed:\n${rerun.output()}`);
     // The re-run waited for the rollout: the Deployment is available on v1 when it returns.
     expect(availableAtExit).toBe(true);
