@@ -97,8 +97,9 @@ export interface WatchOptions {
    * A connection on which nothing (no event, no bookmark) arrives for this long is taken as
    * dropped and reconnected, so a server that vanished without closing the connection (frozen,
    * or cut off by the network) cannot hold the watch for ever. The API server sends a bookmark
-   * about every minute on a watch that allows them (this client always asks), so a healthy,
-   * quiet watch is never cut. Default {@link WATCH_IDLE_TIMEOUT_MS}.
+   * about every minute on a watch that allows them (this client always asks; k8s.io/apiserver
+   * v0.34 `cacheWatcher.nextBookmarkTime`), so a healthy, quiet watch is never cut. Default
+   * {@link WATCH_IDLE_TIMEOUT_MS}.
    */
   idleTimeoutMs?: number;
 }
