@@ -2,6 +2,7 @@
 import { KubeClient } from "@steady/local-cluster";
 import { appendFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ClusterUnreachable, readyzProbe, withOutageBound } from "./deadline";
 import { demo, demoOnRealNode } from "./demo";
 import { stateDir } from "./paths";
 import { formatReport } from "./report";
@@ -195,13 +196,14 @@ export async function main(argv: string[]): Promise<number> {
       onPreview(result);
       console.log(`\nno guarded resource is replaced or deleted; plan saved to ${result.plan}`);
     } else {
-      const run = () =>
+      const run = (signal?: AbortSignal) =>
         guardedUp(stack, {
           allow: args.allow,
           onOutput,
           onPreview,
           rollbackOnFailure: args.rollbackOnFailure,
           ...policy,
+          ...(signal ? { signal } : {}),
         });
       if (!kubeconfig) {
         await run();
@@ -213,12 +215,25 @@ export async function main(argv: string[]): Promise<number> {
       }
       const client = KubeClient.fromKubeconfig(kubeconfig);
       try {
-        const { error, reports } = await withRolloutReports(stack, client, run);
+        // The outage bound (deadline.ts): the update is cancelled when the API server stops answering.
+        const bounded = () =>
+          withOutageBound(run, {
+            ...readyzProbe(client),
+            onTrip: (e) =>
+              onOutput(
+                `\n${e.server} has not answered for ${Math.round(e.silentMs / 1000)} s (${e.answer}): cancelling the update\n`,
+              ),
+          });
+        const { error, reports, skipped } = await withRolloutReports(stack, client, bounded, {
+          unreachable: (e) => e instanceof ClusterUnreachable,
+        });
         for (const r of reports) {
           const text = `${formatReport(r.report)}\n  report:   ${r.json}\n  timeline: ${r.svg}`;
           rollouts.push(text);
           console.log(`\n${text}`);
         }
+        for (const s of skipped)
+          console.log(`\nno rollout report for ${s.deployment}: ${s.reason}`);
         if (error) throw error;
         update = { outcome: "succeeded" };
       } finally {

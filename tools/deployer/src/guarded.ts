@@ -35,6 +35,8 @@ export async function guardedPreview(
     onOutput?: (s: string) => void;
     policyPacks?: string[];
     policyPackConfigs?: string[];
+    /** Cancels the preview (SIGINT to the CLI) when it aborts. */
+    signal?: AbortSignal;
   } = {},
 ): Promise<{ plan: string; changes: Record<string, number> }> {
   const guard = new ReplacementGuard(new Set(opts.allow ?? []));
@@ -45,6 +47,7 @@ export async function guardedPreview(
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     ...(opts.policyPacks ? { policyPacks: opts.policyPacks } : {}),
     ...(opts.policyPackConfigs ? { policyPackConfigs: opts.policyPackConfigs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const changes = result.changeSummary as Record<string, number>;
   if (guard.offenders.length > 0) throw new ReplacementRefused(guard.offenders, changes);
@@ -66,6 +69,8 @@ export async function guardedUp(
     policyPackConfigs?: string[];
     /** Called with the guarded preview's result before the update starts. */
     onPreview?: (preview: { plan: string; changes: Record<string, number> }) => void;
+    /** Cancels the preview, the update and any rollback when it aborts. */
+    signal?: AbortSignal;
   } = {},
 ): Promise<Record<string, unknown>> {
   const preview = await guardedPreview(stack, opts);
@@ -75,6 +80,7 @@ export async function guardedUp(
     plan,
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     noRollback: !opts.rollbackOnFailure,
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (outcome.rolledBack) throw new RolledBack(outcome.error!);
   return Object.fromEntries(Object.entries(outcome.result!.outputs).map(([k, v]) => [k, v.value]));

@@ -18,3 +18,4 @@ export * from "./guarded";
 export * from "./rollback";
 export * from "./load";
 export * from "./under-load";
+export * from "./deadline";

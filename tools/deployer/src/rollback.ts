@@ -53,9 +53,14 @@ export async function upWithRollback(
     onOutput?: (s: string) => void;
     plan?: string;
     noRollback?: boolean;
+    /** Cancels the up (and the rollback) when it aborts. */
+    signal?: AbortSignal;
   } = {},
 ): Promise<RollbackOutcome> {
-  const out = opts.onOutput ? { onOutput: opts.onOutput } : {};
+  const out = {
+    ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
   const lastGood = opts.lastGood ?? lastGoodConfig(stack);
   const started = Date.now();
   try {
@@ -64,7 +69,10 @@ export async function upWithRollback(
     return { result, rolledBack: false };
   } catch (e) {
     const failedAfterMs = Date.now() - started;
-    if (!lastGood || opts.noRollback) throw e;
+    // A cancelled update is not rolled back: what cancelled it (an unreachable cluster, an
+    // interrupt) would stop the rollback too, and the Automation API only signals a CLI that
+    // is running when the abort happens, so a rollback started after it could not be stopped.
+    if (!lastGood || opts.noRollback || opts.signal?.aborted) throw e;
     opts.onOutput?.("\nthe update failed; rolling back to the last good config\n");
     await replaceConfig(stack, lastGood);
     await stack.up(out);

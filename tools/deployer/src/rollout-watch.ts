@@ -129,6 +129,12 @@ export class RolloutWatcher {
     this.samples.push({ t: Date.now() - this.t0, ready, byHash });
   }
 
+  /** Stops watching without reading anything more (when no report can be made). */
+  async abandon(): Promise<void> {
+    this.abort.abort();
+    await this.watching;
+  }
+
   /** Stops watching and reports; `deploymentName` and `desired` come from the Deployment after the rollout. */
   async stop(deploymentName: string, desired: number): Promise<RolloutReport> {
     const endT = Date.now() - this.t0;

@@ -28,6 +28,7 @@ export {
   type WatchEvent,
   type WatchEventType,
   type WatchOptions,
+  WATCH_IDLE_TIMEOUT_MS,
 } from "./kube-client";
 export type { AuthMode } from "./pki";
 export type {

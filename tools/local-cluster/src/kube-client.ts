@@ -93,7 +93,19 @@ export interface WatchOptions {
   reconnect?: boolean;
   /** Passed to the server: each connection lasts at most this long. */
   timeoutSeconds?: number;
+  /**
+   * A connection on which nothing (no event, no bookmark) arrives for this long is taken as
+   * dropped and reconnected, so a server that vanished without closing the connection (frozen,
+   * or cut off by the network) cannot hold the watch for ever. The API server sends a bookmark
+   * about every minute on a watch that allows them (this client always asks; k8s.io/apiserver
+   * v0.34 `cacheWatcher.nextBookmarkTime`), so a healthy, quiet watch is never cut. Default
+   * {@link WATCH_IDLE_TIMEOUT_MS}.
+   */
+  idleTimeoutMs?: number;
 }
+
+/** Default of {@link WatchOptions.idleTimeoutMs}: two bookmark periods. */
+export const WATCH_IDLE_TIMEOUT_MS = 120_000;
 
 interface RawKubeconfig {
   "current-context"?: string;
@@ -275,7 +287,8 @@ export class KubeClient {
       if (resourceVersion) query.resourceVersion = resourceVersion;
       if (opts.timeoutSeconds) query.timeoutSeconds = String(opts.timeoutSeconds);
       try {
-        await this.watchOnce(withQuery(path, query), opts.signal, (event) => {
+        const idleMs = opts.idleTimeoutMs ?? WATCH_IDLE_TIMEOUT_MS;
+        await this.watchOnce(withQuery(path, query), opts.signal, idleMs, (event) => {
           failures = 0;
           const rv = event.object?.metadata?.resourceVersion;
           if (rv) resourceVersion = rv;
@@ -297,9 +310,13 @@ export class KubeClient {
   private async watchOnce(
     path: string,
     signal: AbortSignal | undefined,
+    idleMs: number,
     handle: (event: { type: string; object: KubeObject }) => void,
   ): Promise<void> {
-    const { res } = this.open("GET", path, undefined, { signal });
+    const { req, res } = this.open("GET", path, undefined, { signal });
+    req.setTimeout(idleMs, () =>
+      req.destroy(new Error(`GET ${path}: nothing received for ${idleMs} ms`)),
+    );
     const response = await res;
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) {

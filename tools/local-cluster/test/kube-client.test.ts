@@ -184,6 +184,30 @@ describe("KubeClient.watch", () => {
     ]);
   });
 
+  it("reconnects when a connection stays silent past the idle timeout", async () => {
+    let requests = 0;
+    const s = await serve((_req, res) => {
+      requests++;
+      res.writeHead(200, { "Content-Type": "application/json" });
+      // The first connection is held open with nothing on it, as by a frozen server.
+      if (requests > 1) res.write(JSON.stringify({ type: "ADDED", object: pod("a", "2") }) + "\n");
+    });
+    const client = new KubeClient({ server: s.url });
+    const abort = new AbortController();
+    const t0 = Date.now();
+    try {
+      await client.watch("/api/v1/pods", () => abort.abort(), {
+        signal: abort.signal,
+        idleTimeoutMs: 300,
+      });
+    } finally {
+      client.close();
+      await s.close();
+    }
+    expect(requests).toBe(2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+  });
+
   it("rejects with 410 when the version is too old", async () => {
     const s = await serve((_req, res) => {
       res.writeHead(200, { "Content-Type": "application/json" });
