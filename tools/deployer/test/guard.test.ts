@@ -173,7 +173,9 @@ describe("GUARDED_KINDS", () => {
 describe("the README", () => {
   it("documents exactly the guarded kinds, with the same reasons", () => {
     const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
-    const rows = readme
+    // The table of the guard's own section: other sections have tables of their own.
+    const section = readme.split("\n## ").find((s) => s.startsWith("The replacement guard"));
+    const rows = (section ?? "")
       .split("\n")
       .filter((l) => /^\| [A-Z]\w+ +\| `/.test(l))
       .map((l) => l.split("|").map((c) => c.trim()))
