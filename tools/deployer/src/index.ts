@@ -18,3 +18,8 @@ export * from "./guarded";
 export * from "./rollback";
 export * from "./load";
 export * from "./under-load";
+export * from "./interrupt";
+export * from "./pulumi-process";
+export * from "./locks";
+export * from "./recover";
+export * from "./config-size";
