@@ -16,7 +16,9 @@ import {
   formatRecoverReport,
   recoverCommand,
   recoverStack,
+  refreshIfStale,
   stackLocks,
+  staleStateReason,
 } from "./recover";
 import { removeLegacyLastGood } from "./rollback";
 import { openStack } from "./stack-runner";
@@ -354,9 +356,14 @@ async function runDeploy(args: Args): Promise<number> {
       ...(kubeconfig ? { kubeconfig } : {}),
       config: args.config,
     });
-    await preflight(stack, args.command === "up", recover);
+    const refresh = await preflight(stack, args.command as "preview" | "up", recover, onOutput);
     if (args.command === "preview") {
-      const result = await guardedPreview(stack, { allow: args.allow, onOutput, ...policy });
+      const result = await guardedPreview(stack, {
+        allow: args.allow,
+        onOutput,
+        refresh,
+        ...policy,
+      });
       onPreview(result);
       console.log(`\nno guarded resource is replaced or deleted; plan saved to ${result.plan}`);
       return 0;
@@ -391,13 +398,29 @@ async function runDeploy(args: Args): Promise<number> {
 /**
  * Checks made before the engine starts: the config fits the program's environment (a too large
  * value names its key and the limit here, instead of "argument list too long" from the engine),
- * and, for an up, the stack is not locked (the error names the holder and what to run).
+ * and, for an up, the stack is not locked (the error names the holder and what to run). Then,
+ * when the stack's last operation did not succeed (a cancelled or failed up), its state is
+ * refreshed from the cluster so this run diffs against what really runs: saved for an up,
+ * in memory only for a preview. Returns whether the preview must refresh.
  */
-async function preflight(stack: Stack, willLock: boolean, recover: string): Promise<void> {
+async function preflight(
+  stack: Stack,
+  command: "preview" | "up",
+  recover: string,
+  onOutput: (s: string) => void,
+): Promise<boolean> {
   // Decrypted in memory only: the sizes must be those of the plain values the program gets.
   const config = await stack.getAllConfig();
   checkConfigSize(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value])));
-  if (willLock) assertUnlocked(stack.name, recover);
+  if (command === "preview") {
+    const stale = await staleStateReason(stack);
+    if (stale)
+      onOutput(`\nthe state may not match the cluster (${stale}): previewing with a refresh\n`);
+    return stale !== undefined;
+  }
+  assertUnlocked(stack.name, recover);
+  await refreshIfStale(stack, onOutput);
+  return false;
 }
 
 /**

@@ -35,6 +35,8 @@ export async function guardedPreview(
     onOutput?: (s: string) => void;
     policyPacks?: string[];
     policyPackConfigs?: string[];
+    /** Refresh the state in memory first (not saved), to preview against what really runs. */
+    refresh?: boolean;
   } = {},
 ): Promise<{ plan: string; changes: Record<string, number> }> {
   const guard = new ReplacementGuard(new Set(opts.allow ?? []));
@@ -45,6 +47,7 @@ export async function guardedPreview(
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     ...(opts.policyPacks ? { policyPacks: opts.policyPacks } : {}),
     ...(opts.policyPackConfigs ? { policyPackConfigs: opts.policyPackConfigs } : {}),
+    ...(opts.refresh ? { refresh: true } : {}),
   });
   const changes = result.changeSummary as Record<string, number>;
   if (guard.offenders.length > 0) throw new ReplacementRefused(guard.offenders, changes);
@@ -97,10 +100,10 @@ export async function guardedUp(
 export class RolledBack extends Error {
   constructor(
     override readonly cause: Error,
-    /** The stack history's number of the update rolled back to. */
-    readonly rolledBackTo?: number,
+    /** Which update was rolled back to, e.g. `update #3 started 2026-12-01T23:40:12.000Z`. */
+    readonly rolledBackTo?: string,
   ) {
-    const to = rolledBackTo !== undefined ? ` of update #${rolledBackTo}` : "";
+    const to = rolledBackTo ? ` (${rolledBackTo})` : "";
     super(`the update failed and was rolled back to the last good config${to}:\n${cause.message}`);
     this.name = "RolledBack";
   }

@@ -40,6 +40,37 @@ export function assertUnlocked(stackName: string, recover: string): void {
   if (locks.length > 0) throw new StackLocked(stackName, locks, recover);
 }
 
+/**
+ * Why the stack's state may not match the cluster, or undefined when it does as far as the
+ * history tells: its newest operation (up, refresh, destroy) did not succeed. A cancelled or
+ * failed update records what the engine finished, not what it had already sent: after a Ctrl-C
+ * during a Deployment's rollout the cluster runs the new template while the state still holds
+ * the old one, and an up of the old config then sees no change and leaves the cluster as it is.
+ */
+export async function staleStateReason(stack: Stack): Promise<string | undefined> {
+  const [last] = await stack.history(1, 1, false);
+  if (!last || last.result === "succeeded") return undefined;
+  return `its last ${last.kind} (started ${new Date(last.startTime).toISOString()}) ${last.result === "failed" ? "failed or was cancelled" : `is ${last.result}`}`;
+}
+
+/**
+ * Refreshes the stack's state from the cluster when its last operation did not succeed (see
+ * {@link staleStateReason}), so the up that follows diffs against what really runs. Returns
+ * whether it refreshed.
+ */
+export async function refreshIfStale(
+  stack: Stack,
+  onOutput?: (s: string) => void,
+): Promise<boolean> {
+  const reason = await staleStateReason(stack);
+  if (!reason) return false;
+  onOutput?.(
+    `\nthe state of ${stack.name} may not match the cluster: ${reason}; refreshing it from the cluster first\n`,
+  );
+  await stack.refresh(onOutput ? { onOutput } : {});
+  return true;
+}
+
 /** A pending operation left in the state by an update that did not finish. */
 export interface PendingOperation {
   readonly type: string;

@@ -13,8 +13,8 @@ export interface RollbackOutcome {
   readonly error?: Error;
   /** Whether the last good config was re-applied after a failure. */
   readonly rolledBack: boolean;
-  /** The stack history's number of the update rolled back to, when it came from the history. */
-  readonly rolledBackTo?: number;
+  /** The update rolled back to (`update #3 started 2026-…`), when it came from the history. */
+  readonly rolledBackTo?: string;
   /** Milliseconds from the start of the up to its failure. */
   readonly failedAfterMs?: number;
 }
@@ -27,8 +27,10 @@ export type HistoryConfig = Record<string, { value?: string; secret?: boolean }>
 
 /** The last update of a stack that succeeded, from the backend's history. */
 export interface LastGood {
-  /** The update's number in `pulumi stack history`. */
+  /** The update's number in `pulumi stack history` (the file backend numbers none: 0). */
   readonly version?: number;
+  /** When the update started. */
+  readonly startTime?: Date;
   /** Its config; secret keys carry `secret: true` and no value (the history is read without secrets). */
   readonly config: HistoryConfig;
 }
@@ -45,16 +47,27 @@ export async function lastGoodUpdate(stack: Stack): Promise<LastGood | undefined
   return lastGoodIn(history);
 }
 
-/** The newest succeeded `update` of a history (newest first, as the CLI lists it). */
+/**
+ * The newest succeeded `update` of a history. The file backend numbers no update (version 0), so
+ * the start time decides, and on a tie the CLI's order (newest first).
+ */
 export function lastGoodIn(history: readonly UpdateSummary[]): LastGood | undefined {
   const good = [...history]
     .filter((u) => u.kind === "update" && u.result === "succeeded")
     .sort((a, b) => (b.version ?? 0) - (a.version ?? 0) || +b.startTime - +a.startTime)[0];
   if (!good) return undefined;
   return {
-    ...(good.version !== undefined ? { version: good.version } : {}),
+    ...(good.version ? { version: good.version } : {}),
+    startTime: new Date(good.startTime),
     config: good.config ?? {},
   };
+}
+
+/** `update #3 started 2026-12-01T23:40:12.000Z`, or undefined for a config the caller gave. */
+function describeUpdate(u: LastGood): string | undefined {
+  if (!u.startTime && !u.version) return undefined;
+  const started = u.startTime ? ` started ${u.startTime.toISOString()}` : "";
+  return `${u.version ? `update #${u.version}` : "the update"}${started}`;
 }
 
 /** The stack's config file in its work directory: `Pulumi.<stack>.yaml`. */
@@ -163,8 +176,10 @@ export async function upWithRollback(
       opts.onOutput?.("\nthe update failed; the stack has no successful update to roll back to\n");
       throw e;
     }
-    const which = lastGood.version !== undefined ? ` (update #${lastGood.version})` : "";
-    opts.onOutput?.(`\nthe update failed; rolling back to the last good config${which}\n`);
+    const which = describeUpdate(lastGood);
+    opts.onOutput?.(
+      `\nthe update failed; rolling back to the last good config${which ? ` (${which})` : ""}\n`,
+    );
     try {
       await restoreConfig(stack, lastGood.config);
       await (opts.reapply ?? ((s: Stack) => s.up(out)))(stack);
@@ -175,7 +190,7 @@ export async function upWithRollback(
       error: e as Error,
       rolledBack: true,
       failedAfterMs,
-      ...(lastGood.version !== undefined ? { rolledBackTo: lastGood.version } : {}),
+      ...(which ? { rolledBackTo: which } : {}),
     };
   }
 }

@@ -9,6 +9,7 @@ import {
   pendingOperations,
   recoverCommand,
   recoverStack,
+  refreshIfStale,
 } from "../src/recover";
 
 const STACK = "organization/steady-app/drill";
@@ -126,5 +127,36 @@ describe("pending operations", () => {
     expect(recoverCommand("platform", "prod")).toBe(
       "steady-deploy recover --project platform --env prod",
     );
+  });
+});
+
+describe("an up after a cancelled or failed one", () => {
+  const historyOf = (result: string) => {
+    const calls: string[] = [];
+    const stack = {
+      name: STACK,
+      history: async (size: number, page: number, showSecrets: boolean) => {
+        calls.push(`history ${size} ${page} ${showSecrets}`);
+        return [{ kind: "update", result, startTime: new Date("2026-12-01T23:40:00Z") }];
+      },
+      refresh: async () => calls.push("refresh"),
+    };
+    return { stack: stack as unknown as Stack, calls };
+  };
+
+  it("refreshes the state from the cluster first, saying why", async () => {
+    const { stack, calls } = historyOf("failed");
+    let out = "";
+    expect(await refreshIfStale(stack, (s) => (out += s))).toBe(true);
+    expect(calls).toEqual(["history 1 1 false", "refresh"]);
+    expect(out).toContain(
+      "its last update (started 2026-12-01T23:40:00.000Z) failed or was cancelled; refreshing it from the cluster first",
+    );
+  });
+
+  it("does not refresh after a success", async () => {
+    const { stack, calls } = historyOf("succeeded");
+    expect(await refreshIfStale(stack)).toBe(false);
+    expect(calls).toEqual(["history 1 1 false"]);
   });
 });

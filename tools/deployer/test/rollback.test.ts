@@ -83,7 +83,15 @@ const readStackFile = () =>
 
 describe("the last good update", () => {
   it("is the newest successful update in the backend's history, not a refresh or a failure", () => {
-    expect(lastGoodIn(HISTORY)).toEqual({ version: 3, config: HISTORY[2]!.config });
+    expect(lastGoodIn(HISTORY)).toEqual({
+      version: 3,
+      startTime: HISTORY[2]!.startTime,
+      config: HISTORY[2]!.config,
+    });
+    // The file backend's history: every version 0, newest first.
+    const unnumbered = HISTORY.map((u) => ({ ...u, version: 0 }));
+    expect(lastGoodIn(unnumbered)?.config).toBe(HISTORY[2]!.config);
+    expect(lastGoodIn(unnumbered)).not.toHaveProperty("version");
     expect(lastGoodIn([HISTORY[0]!, HISTORY[1]!])).toBeUndefined();
   });
 });
@@ -129,7 +137,10 @@ describe("up with rollback", () => {
         return s.up({ plan: "/plans/rollback.json" });
       },
     });
-    expect(outcome).toMatchObject({ rolledBack: true, rolledBackTo: 3 });
+    expect(outcome).toMatchObject({
+      rolledBack: true,
+      rolledBackTo: `update #3 started ${HISTORY[2]!.startTime.toISOString()}`,
+    });
     expect(outcome.error?.message).toContain("ProgressDeadlineExceeded");
     expect(reapplied).toEqual(["v2"]);
     expect(calls).toEqual([
