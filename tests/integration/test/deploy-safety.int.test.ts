@@ -62,9 +62,13 @@ class CliRun {
     );
   }
 
-  /** Signals the whole process group, as Ctrl-C at a terminal or a CI runner's cancel does. */
-  signal(s: NodeJS.Signals): void {
-    process.kill(-this.pid, s);
+  /**
+   * Signals the whole process group, as Ctrl-C at a terminal or a runner that kills the job's
+   * group does; with `onlyTheCli`, only the CLI's own pid, as `kill PID` or a runner that
+   * signals just the step's process does.
+   */
+  signal(s: NodeJS.Signals, onlyTheCli = false): void {
+    process.kill(onlyTheCli ? this.pid : -this.pid, s);
   }
 }
 
@@ -192,21 +196,26 @@ describe("steady-deploy interrupted mid-rollout", () => {
   });
 
   it.each([
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
+    ["SIGINT", 130, "its process group", false],
+    ["SIGTERM", 143, "its pid alone", true],
   ] as const)(
-    "on %s cancels gracefully: exit %d, the stack unlocked, and the next up converges",
-    async (signal, code) => {
+    "on %s cancels gracefully: exit %d, the stack unlocked, and the next up converges (signal to %s)",
+    async (signal, code, _, onlyTheCli) => {
       const run = await stuckUp("drills", `v2-${signal.toLowerCase()}`);
       const sentAt = Date.now();
-      run.signal(signal);
+      run.signal(signal, onlyTheCli);
       const exit = await run.exited;
       const exitMs = Date.now() - sentAt;
       expect({ code: exit.code, signal: exit.signal }).toEqual({ code, signal: null });
       expect(exit.out).toContain("the stack is unlocked and the next up continues from here");
       expect(exitMs).toBeLessThan(30_000);
       const locks = locksOf("drills").length;
-      results[signal] = { exitCode: exit.code, secondsToExit: seconds(exitMs), locksAfter: locks };
+      results[signal] = {
+        sentTo: onlyTheCli ? "the CLI's pid" : "the CLI's process group",
+        exitCode: exit.code,
+        secondsToExit: seconds(exitMs),
+        locksAfter: locks,
+      };
       expect(locks).toBe(0);
       const convergeMs = await convergeAgain("drills", true);
       results[signal] = {
