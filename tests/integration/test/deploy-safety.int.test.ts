@@ -226,6 +226,41 @@ describe("steady-deploy interrupted mid-rollout", () => {
     },
   );
 
+  it("ends at once on a second signal (a CI runner's SIGINT, then SIGTERM), printing the state and the recover command", async () => {
+    const run = await stuckUp("drills", "v2-twice");
+    const sentAt = Date.now();
+    run.signal("SIGINT");
+    await new Promise((r) => setTimeout(r, 200));
+    run.signal("SIGTERM");
+    const exit = await run.exited;
+    const exitMs = Date.now() - sentAt;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 130, signal: null });
+    expect(exit.out).toContain("SIGTERM received again; ending the run now");
+    expect(exit.out).toMatch(/organization\/steady-app\/drills is (still locked|unlocked, but)/);
+    expect(exit.out).toContain(
+      "recover with: steady-deploy recover --project app --env dev --stack drills",
+    );
+    const locks = locksOf("drills").length;
+    results.secondSignal = {
+      exitCode: exit.code,
+      secondsToExit: seconds(exitMs),
+      locksAfter: locks,
+    };
+    // What the message says to run brings the stack back, locked or not.
+    const recover = await runCli(["recover", "--project", "app", "--stack", "drills"]);
+    expect({ code: recover.code, out: recover.code === 0 ? "" : recover.out }).toEqual({
+      code: 0,
+      out: "",
+    });
+    const convergeMs = await convergeAgain("drills");
+    results.secondSignal = {
+      ...results.secondSignal,
+      recoverExitCode: recover.code,
+      recoverSeconds: seconds(recover.ms),
+      nextUpSecondsToConverge: seconds(convergeMs),
+    };
+  });
+
   it("killed with SIGKILL leaves the lock, and the next up names the dead holder and the recover command that clears it", async () => {
     const run = await stuckUp("drills", "v2-kill");
     const sentAt = Date.now();

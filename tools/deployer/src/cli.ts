@@ -258,6 +258,7 @@ async function runRecover(args: Args): Promise<number> {
     env: args.env,
     ...(args.stack ? { stack: args.stack } : {}),
     ...(kubeconfig ? { kubeconfig } : {}),
+    mustExist: true,
   });
   hardStopHint = () => stackHint(stack.name, recoverCommand(args.project!, args.env, args.stack));
   const report = await recoverStack(stack, { onOutput: (s) => process.stdout.write(s) });
