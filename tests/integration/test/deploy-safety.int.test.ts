@@ -264,6 +264,9 @@ describe("steady-deploy interrupted mid-rollout", () => {
 
   it("killed with SIGKILL leaves the lock, and the next up names the dead holder and the recover command that clears it", async () => {
     const run = await stuckUp("drills", "v2-kill");
+    // The killed pulumi's plugins (language host, provider) are orphaned; whether they exit on
+    // their own is the plugins' business (recorded, then ended, so the drill leaves nothing).
+    const plugins = childrenOf(locksOf("drills")[0]!.pid);
     const sentAt = Date.now();
     run.signal("SIGKILL");
     const exit = await run.exited;
@@ -302,6 +305,8 @@ describe("steady-deploy interrupted mid-rollout", () => {
       recoverSeconds: seconds(recover.ms),
       pendingFound: /pending operations found: (.*)/.exec(recover.out)?.[1] ?? "none",
       upAfterRecoverSecondsToConverge: seconds(convergeMs),
+      pluginsOfKilledPulumi: plugins.length,
+      pluginsStillRunningAfterDrill: endAll(plugins),
     };
   });
 });
@@ -327,6 +332,33 @@ describe("steady-deploy config checks", () => {
     }
   });
 });
+
+/** The pids of a process's children (from /proc), empty when it is gone. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, "utf8")
+        .split(" ")
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILLs those of `pids` still running; returns how many were. */
+function endAll(pids: number[]): number {
+  const running = pids.filter((p) => existsSync(`/proc/${p}`));
+  for (const p of running) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return running.length;
+}
 
 /** The toolchain's pulumi in a stack's work directory, with the deployer's environment. */
 function pulumi(workDir: string, args: string[], input?: string) {
