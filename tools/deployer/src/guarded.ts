@@ -35,8 +35,8 @@ export async function guardedPreview(
     onOutput?: (s: string) => void;
     policyPacks?: string[];
     policyPackConfigs?: string[];
-    /** Cancels the preview (SIGINT to the CLI) when it aborts. */
-    signal?: AbortSignal;
+    /** Refresh the state in memory first (not saved), to preview against what really runs. */
+    refresh?: boolean;
   } = {},
 ): Promise<{ plan: string; changes: Record<string, number> }> {
   const guard = new ReplacementGuard(new Set(opts.allow ?? []));
@@ -47,49 +47,64 @@ export async function guardedPreview(
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     ...(opts.policyPacks ? { policyPacks: opts.policyPacks } : {}),
     ...(opts.policyPackConfigs ? { policyPackConfigs: opts.policyPackConfigs } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.refresh ? { refresh: true } : {}),
   });
   const changes = result.changeSummary as Record<string, number>;
   if (guard.offenders.length > 0) throw new ReplacementRefused(guard.offenders, changes);
   return { plan, changes };
 }
 
+/** Options of {@link guardedUp}. */
+export interface GuardedUpOptions {
+  readonly allow?: readonly string[];
+  readonly onOutput?: (s: string) => void;
+  readonly rollbackOnFailure?: boolean;
+  readonly policyPacks?: string[];
+  readonly policyPackConfigs?: string[];
+  /** Called with the guarded preview's result before the update starts. */
+  readonly onPreview?: (preview: { plan: string; changes: Record<string, number> }) => void;
+  /** Called with the rollback's guarded preview before the rollback's update starts. */
+  readonly onRollbackPreview?: (preview: { plan: string; changes: Record<string, number> }) => void;
+}
+
 /**
  * A guarded preview, then `up` of exactly the reviewed plan. With `rollbackOnFailure`, a failed
- * up puts back the config of the last successful update and ups again (then throws
- * RolledBack); every success is remembered as the last good config.
+ * up puts back the config of the stack's last successful update (from the backend's history)
+ * and applies it the same way: guarded preview, policy packs, saved plan, then up of that plan;
+ * then throws RolledBack.
  */
 export async function guardedUp(
   stack: Stack,
-  opts: {
-    allow?: readonly string[];
-    onOutput?: (s: string) => void;
-    rollbackOnFailure?: boolean;
-    policyPacks?: string[];
-    policyPackConfigs?: string[];
-    /** Called with the guarded preview's result before the update starts. */
-    onPreview?: (preview: { plan: string; changes: Record<string, number> }) => void;
-    /** Cancels the preview, the update and any rollback when it aborts. */
-    signal?: AbortSignal;
-  } = {},
+  opts: GuardedUpOptions = {},
 ): Promise<Record<string, unknown>> {
   const preview = await guardedPreview(stack, opts);
   opts.onPreview?.(preview);
-  const { plan } = preview;
+  const out = opts.onOutput ? { onOutput: opts.onOutput } : {};
   const outcome = await upWithRollback(stack, {
-    plan,
-    ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+    plan: preview.plan,
+    ...out,
     noRollback: !opts.rollbackOnFailure,
-    ...(opts.signal ? { signal: opts.signal } : {}),
+    reapply: async (s) => {
+      opts.onOutput?.("\nrollback: guarded preview of the last good config\n");
+      const back = await guardedPreview(s, opts);
+      opts.onRollbackPreview?.(back);
+      opts.onOutput?.(`\nrollback: applying the reviewed plan ${back.plan}\n`);
+      return s.up({ ...out, plan: back.plan });
+    },
   });
-  if (outcome.rolledBack) throw new RolledBack(outcome.error!);
+  if (outcome.rolledBack) throw new RolledBack(outcome.error!, outcome.rolledBackTo);
   return Object.fromEntries(Object.entries(outcome.result!.outputs).map(([k, v]) => [k, v.value]));
 }
 
 /** Thrown when an up failed and the last good config was restored. */
 export class RolledBack extends Error {
-  constructor(override readonly cause: Error) {
-    super(`the update failed and was rolled back to the last good config:\n${cause.message}`);
+  constructor(
+    override readonly cause: Error,
+    /** Which update was rolled back to, e.g. `update #3 started 2026-12-01T23:40:12.000Z`. */
+    readonly rolledBackTo?: string,
+  ) {
+    const to = rolledBackTo ? ` (${rolledBackTo})` : "";
+    super(`the update failed and was rolled back to the last good config${to}:\n${cause.message}`);
     this.name = "RolledBack";
   }
 }

@@ -1,13 +1,17 @@
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { toolchainDir } from "./paths";
 import { pulumiEnv } from "./pulumi-env";
+import { inOwnGroup } from "./pulumi-process";
 import { prepareWorkDir, type ProjectRef } from "./workspace";
 
 let command: Promise<PulumiCommand> | undefined;
 
-/** The toolchain's Pulumi CLI, checked against the SDK's minimum version. */
+/**
+ * The toolchain's Pulumi CLI, checked against the SDK's minimum version. Each command runs in its
+ * own process group and is cancelled gracefully when the run is aborted (interrupt.ts).
+ */
 export function pulumiCommand(): Promise<PulumiCommand> {
-  command ??= PulumiCommand.get({ root: toolchainDir() }).catch((e: Error) => {
+  command ??= PulumiCommand.get({ root: toolchainDir() }).then(inOwnGroup, (e: Error) => {
     command = undefined;
     throw new Error(
       `the Pulumi CLI was not found in ${toolchainDir()}/bin: run \`npm run toolchain\` (tools/toolchain/build.sh) to build it (${e.message})`,
@@ -26,6 +30,8 @@ export interface OpenStackOptions {
   readonly config?: Record<string, string | number | boolean | null>;
   /** Kubeconfig path for the provider. @default - KUBECONFIG */
   readonly kubeconfig?: string;
+  /** Fail when the stack does not exist instead of creating it (for `recover`). @default false */
+  readonly mustExist?: boolean;
 }
 
 /**
@@ -35,8 +41,15 @@ export interface OpenStackOptions {
 export async function openStack(project: ProjectRef, opts: OpenStackOptions): Promise<Stack> {
   const stackName = opts.stack ?? opts.env;
   const workDir = prepareWorkDir(project, opts.env, stackName, opts.config);
-  return LocalWorkspace.createOrSelectStack(
-    { stackName: `organization/${project.name}/${stackName}`, workDir },
-    { pulumiCommand: await pulumiCommand(), envVars: pulumiEnv({ kubeconfig: opts.kubeconfig }) },
-  );
+  const args = { stackName: `organization/${project.name}/${stackName}`, workDir };
+  const ws = {
+    pulumiCommand: await pulumiCommand(),
+    envVars: pulumiEnv({ kubeconfig: opts.kubeconfig }),
+  };
+  if (!opts.mustExist) return LocalWorkspace.createOrSelectStack(args, ws);
+  return LocalWorkspace.selectStack(args, ws).catch((e: Error) => {
+    throw new Error(
+      `there is no stack ${args.stackName} in ${ws.envVars.PULUMI_BACKEND_URL} (${/error: (.*)/.exec(e.message)?.[1] ?? e.message})`,
+    );
+  });
 }

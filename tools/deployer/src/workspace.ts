@@ -19,6 +19,9 @@ export const PROJECTS = {
 
 type Yaml = Record<string, unknown>;
 
+/** A `secure:` (encrypted) config value as it appears in a stack file. */
+const isSecure = (v: unknown): boolean => typeof v === "object" && v !== null && "secure" in v;
+
 /**
  * Lays out a work directory for running `project` as stack `stack` with the committed
  * `Pulumi.<env>.yaml` plus `overrides`, without touching committed files: a copy of Pulumi.yaml
@@ -55,6 +58,14 @@ export function prepareWorkDir(
     existing = (yaml.load(readFileSync(join(work, `Pulumi.${stack}.yaml`), "utf8")) ?? {}) as Yaml;
   } catch {
     // first run
+  }
+  // Keep secrets set on the stack (`pulumi config set --secret` in the work directory) that the
+  // committed file and the overrides do not set: they exist only as ciphertext, so this file is
+  // the only place they can live, and rewriting it must not drop them.
+  const existingConfig = (existing.config ?? {}) as Yaml;
+  for (const [key, value] of Object.entries(existingConfig)) {
+    const removed = overrides[key.slice(project.name.length + 1)] === null;
+    if (!(key in config) && !removed && isSecure(value)) config[key] = value;
   }
   // Keep the salt Pulumi wrote when it created the stack: it belongs to the stack's state.
   const out: Yaml = {

@@ -24,10 +24,33 @@ describe("steady-deploy arguments", () => {
       allow: ["urn:a", "urn:b"],
       rollbackOnFailure: false,
       realNode: false,
+      config: {},
     });
     expect(parseArgs(["up", "--project", "app", "--rollback-on-failure"]).rollbackOnFailure).toBe(
       true,
     );
+  });
+
+  it("reads --config overrides, keeping '=' and spaces inside values", () => {
+    expect(
+      parseArgs([
+        "up",
+        "--project",
+        "app",
+        "--config",
+        "version=v2",
+        "--config",
+        "greeting=a = b",
+        "--config",
+        "nodeSelector=",
+      ]).config,
+    ).toEqual({ version: "v2", greeting: "a = b", nodeSelector: "" });
+  });
+
+  it("reads recover for a stack", () => {
+    expect(
+      parseArgs(["recover", "--project", "app", "--env", "dev", "--stack", "x"]),
+    ).toMatchObject({ command: "recover", project: "app", env: "dev", stack: "x" });
   });
 
   it("reads the demo on the real node", () => {
@@ -47,6 +70,16 @@ describe("steady-deploy arguments", () => {
     [["up", "--project"], "--project needs a value"],
     [["up", "--force"], 'unknown option "--force"'],
     [["up", "--project", "app", "--real-node"], 'unknown option "--real-node"'],
+    [["recover", "--env", "dev"], "recover needs --project platform|app"],
+    [["recover", "--project", "app", "--config", "a=b"], 'unknown option "--config"'],
+    [
+      ["recover", "--project", "app", "--rollback-on-failure"],
+      'unknown option "--rollback-on-failure"',
+    ],
+    [
+      ["up", "--project", "app", "--config", "version"],
+      '--config "version" is not KEY=VALUE: expected e.g. --config version=v2',
+    ],
   ])("rejects %j with a clear message", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });
@@ -75,6 +108,7 @@ describe("steady-deploy options for CI", () => {
       allow: [],
       rollbackOnFailure: false,
       realNode: false,
+      config: {},
       policyPack: "packages/policy",
       policyPackConfig: "packages/policy/config/staging.json",
       summaryMd: "/tmp/summary.md",
