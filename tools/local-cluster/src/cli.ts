@@ -111,6 +111,7 @@ function printStatus(s: ClusterStatus, out: (l: string) => void): void {
   out(
     s.nodes ? `Nodes: ${s.nodes.total} (${s.nodes.ready} Ready)` : "Nodes: unknown (API not ready)",
   );
+  if (s.security) out(`Security: ${s.security}`);
   out(`Kubeconfig: ${s.kubeconfigPath}`);
 }
 

@@ -1,0 +1,334 @@
+/**
+ * Tries the doors of a real local cluster (toolchain binaries, simulated nodes): etcd without
+ * TLS or without a certificate, kwok's identity, a kubelet's identity, and no identity at all.
+ * Each refusal has a control beside it that goes through the same door with the right key, so
+ * a refusal for an unrelated reason (a typo, a cluster that is down) does not pass.
+ * Without the binaries this FAILS with the missing-binary message; it never skips.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { findClusterBinaries } from "../src/binaries";
+import { etcdClientTls } from "../src/health";
+import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
+import { layout } from "../src/paths";
+import { ensureClientCertificate } from "../src/pki";
+import { httpGet } from "../src/readiness";
+import { startCluster } from "../src/start";
+import { readState } from "../src/state";
+import { clusterStatus } from "../src/status";
+import { stopCluster } from "../src/stop";
+import { tempDir } from "./helpers";
+
+const NODE_A = "steady-sec-node-a";
+const NODE_B = "steady-sec-node-b";
+const NS = "default";
+const OTHER_NS = "steady-sec-other";
+
+/** The HTTP status of a request, or the error text when there was no HTTP answer. */
+async function answer(p: Promise<unknown>): Promise<number | string> {
+  try {
+    await p;
+    return 200;
+  } catch (e) {
+    if (e instanceof KubeApiError) return e.statusCode;
+    return (e as Error).message;
+  }
+}
+
+/** The API's message of a refused request (for the report of each door). */
+async function refusal(p: Promise<unknown>): Promise<{ status: number; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof KubeApiError) {
+      const body = e.body as { message?: string } | undefined;
+      return { status: e.statusCode, message: body?.message ?? String(e.body) };
+    }
+    throw e;
+  }
+  return { status: 200, message: "" };
+}
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+const simulatedNode = (name: string) => ({
+  apiVersion: "v1",
+  kind: "Node",
+  metadata: { name, annotations: { "kwok.x-k8s.io/node": "fake" } },
+  status: { allocatable: { cpu: "4", memory: "8Gi", pods: "110" } },
+});
+
+/** A pod bound to `node` that mounts Secret `secret`: the Node authorizer's edge node→secret. */
+const podWithSecret = (name: string, node: string, secret: string) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name },
+  spec: {
+    nodeName: node,
+    containers: [{ name: "app", image: "registry.example/steady/app:1" }],
+    volumes: [{ name: "s", secret: { secretName: secret } }],
+  },
+});
+
+type Conditions = { status?: { conditions?: { type: string; status: string }[]; phase?: string } };
+const ready = (o: Conditions) =>
+  (o.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+
+describe("the local cluster's doors", () => {
+  const t = tempDir("steady-local-sec-");
+  const l = layout(t.dir);
+  let admin: KubeClient;
+  let etcdUrl: string;
+  let etcdPeerUrl: string;
+  const doors: string[] = [];
+  const record = (door: string, result: unknown) => {
+    doors.push(`${door}: ${typeof result === "string" ? result : JSON.stringify(result)}`);
+  };
+
+  beforeAll(async () => {
+    findClusterBinaries(); // fails every test with the build command when binaries are missing
+    const info = await startCluster({ dir: t.dir });
+    console.log(`up (simulated nodes) ${info.elapsedMs} ms`);
+    admin = KubeClient.fromKubeconfig(info.kubeconfigPath);
+    const state = readState(l.stateFile)!;
+    etcdUrl = `https://127.0.0.1:${state.ports.etcdClient}`;
+    etcdPeerUrl = `https://127.0.0.1:${state.ports.etcdPeer}`;
+    for (const name of [NODE_A, NODE_B]) {
+      await admin.request("POST", "/api/v1/nodes", simulatedNode(name));
+    }
+    await admin.request("POST", "/api/v1/namespaces", { metadata: { name: OTHER_NS } });
+    for (const [secret, pod, node] of [
+      ["secret-a", "pod-a", NODE_A],
+      ["secret-b", "pod-b", NODE_B],
+    ] as const) {
+      await admin.request("POST", `/api/v1/namespaces/${NS}/secrets`, {
+        metadata: { name: secret },
+        stringData: { k: secret },
+      });
+      await admin.request(
+        "POST",
+        `/api/v1/namespaces/${NS}/pods`,
+        podWithSecret(pod, node, secret),
+      );
+    }
+  });
+
+  afterAll(async () => {
+    admin?.close();
+    console.log(`doors tried:\n  ${doors.join("\n  ")}`);
+    await stopCluster({ dir: t.dir });
+    t.cleanup();
+  });
+
+  describe("etcd", () => {
+    it("answers its health check over TLS to the API server's client certificate (the control)", async () => {
+      const res = await httpGet(`${etcdUrl}/health`, etcdClientTls(l.pkiDir));
+      record("etcd /health with the API server's etcd client certificate", res.status);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatch(/"health":\s*"true"/);
+    });
+
+    it("refuses plain HTTP on its client and peer ports", async () => {
+      for (const [port, url] of [
+        ["client", etcdUrl],
+        ["peer", etcdPeerUrl],
+      ] as const) {
+        const plain = url.replace("https://", "http://");
+        const res = await httpGet(`${plain}/v3/kv/range`).catch((e: Error) => e.message);
+        record(`etcd ${port} port, plain HTTP`, res);
+        // Go's TLS server answers a plain request with 400 and closes: no data, ever.
+        expect(res).toEqual({
+          status: 400,
+          body: "Client sent an HTTP request to an HTTPS server.\n",
+        });
+      }
+    });
+
+    it("refuses a TLS client without a certificate", async () => {
+      const ca = readFileSync(join(l.pkiDir, "etcd-ca.crt"));
+      const err = await httpGet(`${etcdUrl}/health`, { ca }).then(
+        (r) => `answered ${r.status}`,
+        (e: Error) => e.message,
+      );
+      record("etcd client port, TLS without a client certificate", err);
+      expect(err).toMatch(/certificate required|handshake|socket hang up|ECONNRESET/i);
+    });
+
+    it("refuses the admin's certificate: kubeconfig certificates come from another CA", async () => {
+      const ca = readFileSync(join(l.pkiDir, "etcd-ca.crt"));
+      const cert = readFileSync(join(l.pkiDir, "client-admin.crt"));
+      const key = readFileSync(join(l.pkiDir, "client-admin.key"));
+      const err = await httpGet(`${etcdUrl}/health`, { ca, cert, key }).then(
+        (r) => `answered ${r.status}`,
+        (e: Error) => e.message,
+      );
+      record("etcd client port, the admin's (cluster CA) client certificate", err);
+      expect(err).toMatch(/bad certificate|unknown ca|certificate|socket hang up|ECONNRESET/i);
+    });
+
+    it("keeps its data directory and keys private", () => {
+      expect(statSync(l.etcdDataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(l.pkiDir).mode & 0o777).toBe(0o700);
+      for (const key of ["etcd-ca.key", "etcd-server.key", "apiserver-etcd-client.key"]) {
+        expect(statSync(join(l.pkiDir, key)).mode & 0o777).toBe(0o600);
+      }
+    });
+  });
+
+  describe("kwok's identity", () => {
+    let kwok: KubeClient;
+    beforeAll(() => (kwok = KubeClient.fromKubeconfig(join(l.kubeconfigsDir, "kwok.kubeconfig"))));
+    afterAll(() => kwok?.close());
+
+    it("runs the simulated nodes and their pods with only its ClusterRole (the control)", async () => {
+      for (const name of [NODE_A, NODE_B]) {
+        await until(
+          `${name} Ready`,
+          60_000,
+          async () =>
+            ready(await admin.get<KubeObject & Conditions>(`/api/v1/nodes/${name}`)) || undefined,
+        );
+      }
+      for (const pod of ["pod-a", "pod-b"]) {
+        await until(`${pod} Running and Ready`, 60_000, async () => {
+          const p = await admin.get<KubeObject & Conditions>(
+            `/api/v1/namespaces/${NS}/pods/${pod}`,
+          );
+          return (p.status?.phase === "Running" && ready(p)) || undefined;
+        });
+      }
+      const leases = await admin.list(
+        `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases`,
+      );
+      expect(leases.items.map((i) => i.metadata?.name)).toEqual(
+        expect.arrayContaining([NODE_A, NODE_B]),
+      );
+      // What kwok was refused while doing all that: nothing.
+      const denials = readFileSync(l.logFile("kwok"), "utf8")
+        .split("\n")
+        .filter((line) =>
+          /forbidden|cannot (list|watch|patch|create|update|get|delete)/i.test(line),
+        );
+      expect(denials).toEqual([]);
+      record("kwok: nodes Ready, pods Running, RBAC denials in its log", denials.length);
+    });
+
+    it("cannot read Secrets", async () => {
+      const list = await refusal(kwok.list(`/api/v1/namespaces/${NS}/secrets`));
+      const one = await refusal(kwok.get(`/api/v1/namespaces/${NS}/secrets/secret-a`));
+      record("kwok lists Secrets", list);
+      record("kwok reads Secret secret-a", one);
+      expect(list.status).toBe(403);
+      expect(list.message).toBe(
+        `secrets is forbidden: User "steady-kwok" cannot list resource "secrets" in API group "" in the namespace "${NS}"`,
+      );
+      expect(one.status).toBe(403);
+    });
+
+    it("cannot create Pods, in another namespace or its own", async () => {
+      for (const ns of [OTHER_NS, NS]) {
+        const r = await refusal(
+          kwok.request(
+            "POST",
+            `/api/v1/namespaces/${ns}/pods`,
+            podWithSecret("intruder", NODE_A, "secret-a"),
+          ),
+        );
+        record(`kwok creates a Pod in ${ns}`, r);
+        expect(r.status).toBe(403);
+        expect(r.message).toContain(`User "steady-kwok" cannot create resource "pods"`);
+      }
+    });
+  });
+
+  describe("a node's identity (system:node:<name>, group system:nodes)", () => {
+    let nodeA: KubeClient;
+    beforeAll(() => {
+      const creds = ensureClientCertificate(l.pkiDir, "sec-test-node-a", {
+        user: `system:node:${NODE_A}`,
+        groups: ["system:nodes"],
+      });
+      const base = KubeClient.fromKubeconfig(l.kubeconfig).config;
+      nodeA = new KubeClient({
+        server: base.server,
+        ca: base.ca,
+        cert: readFileSync(creds.certFile),
+        key: readFileSync(creds.keyFile),
+      });
+    });
+    afterAll(() => nodeA?.close());
+
+    it("labels its own Node (the control)", async () => {
+      const patch = { metadata: { labels: { "example.com/own": "yes" } } };
+      expect(await answer(nodeA.request("PATCH", `/api/v1/nodes/${NODE_A}`, patch))).toBe(200);
+    });
+
+    it("cannot label another Node (NodeRestriction)", async () => {
+      const patch = { metadata: { labels: { "example.com/hijacked": "yes" } } };
+      const r = await refusal(nodeA.request("PATCH", `/api/v1/nodes/${NODE_B}`, patch));
+      record(`system:node:${NODE_A} labels Node ${NODE_B}`, r);
+      expect(r.status).toBe(403);
+      expect(r.message).toContain(`node "${NODE_A}" is not allowed to modify node "${NODE_B}"`);
+    });
+
+    it("reads the Secret of a pod bound to it (the control), not that of a pod on another node", async () => {
+      // The Node authorizer learns pod→secret edges from a watch: wait until it has them.
+      await until("the Node authorizer to see pod-a", 20_000, async () => {
+        const got = await answer(nodeA.get(`/api/v1/namespaces/${NS}/secrets/secret-a`));
+        return got === 200 || undefined;
+      });
+      const r = await refusal(nodeA.get(`/api/v1/namespaces/${NS}/secrets/secret-b`));
+      const all = await refusal(nodeA.list(`/api/v1/namespaces/${NS}/secrets`));
+      record(`system:node:${NODE_A} reads secret-b (mounted by a pod on ${NODE_B})`, r);
+      record(`system:node:${NODE_A} lists Secrets`, all);
+      expect(r.status).toBe(403);
+      expect(r.message).toContain(`no relationship found between node '${NODE_A}' and this object`);
+      expect(all.status).toBe(403);
+    });
+  });
+
+  it("an anonymous request gets 403 (401 for a bad token): no data without an identity", async () => {
+    const base = KubeClient.fromKubeconfig(l.kubeconfig).config;
+    const anonymous = new KubeClient({ server: base.server, ca: base.ca });
+    const bogus = new KubeClient({ server: base.server, ca: base.ca, token: "not-a-token" });
+    try {
+      const secrets = await refusal(anonymous.list(`/api/v1/namespaces/${NS}/secrets`));
+      const pods = await refusal(anonymous.list(`/api/v1/pods`));
+      const token = await refusal(bogus.list(`/api/v1/namespaces/${NS}/secrets`));
+      record("anonymous lists Secrets", secrets);
+      record("anonymous lists Pods", pods);
+      record("a made-up bearer token lists Secrets", token);
+      expect(secrets).toEqual({
+        status: 403,
+        message: `secrets is forbidden: User "system:anonymous" cannot list resource "secrets" in API group "" in the namespace "${NS}"`,
+      });
+      expect(pods.status).toBe(403);
+      expect(token.status).toBe(401);
+    } finally {
+      anonymous.close();
+      bogus.close();
+    }
+  });
+
+  it("status reports the posture in one line", async () => {
+    const s = await clusterStatus({ dir: t.dir });
+    record("status security line", s.security);
+    expect(s.security).toBe(
+      "etcd TLS, client certificates required; authorization Node,RBAC; " +
+        "admission plugins NodeRestriction — as up sets it",
+    );
+  });
+});
