@@ -113,4 +113,46 @@ export async function applyKwokRbac(client: KubeClient): Promise<void> {
   }
   // PUT without a resourceVersion creates the object or overwrites it, whatever it was.
   for (const { path, body } of kwokRbac()) await client.request("PUT", path, body);
+  await untilAllowed(client, IDENTITIES.kwok.user, [
+    { verb: "watch", resource: "pods" },
+    {
+      verb: "update",
+      group: "coordination.k8s.io",
+      resource: "leases",
+      namespace: NODE_LEASE_NAMESPACE,
+    },
+  ]);
+}
+
+interface Access {
+  readonly verb: string;
+  readonly resource: string;
+  readonly group?: string;
+  readonly namespace?: string;
+}
+
+/**
+ * Waits until the RBAC authorizer (fed by a watch) allows `user` each access: kwok's first
+ * list would otherwise be refused and retried after a back-off, slowing the first Ready node.
+ */
+async function untilAllowed(client: KubeClient, user: string, accesses: readonly Access[]) {
+  const deadline = Date.now() + 10_000;
+  for (const a of accesses) {
+    for (;;) {
+      const review = await client.request<{ status?: { allowed?: boolean } }>(
+        "POST",
+        "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SubjectAccessReview",
+          spec: { user, resourceAttributes: { ...a, group: a.group ?? "" } },
+        },
+      );
+      if (review.status?.allowed) break;
+      if (Date.now() > deadline) {
+        throw new Error(`${user} is still not allowed to ${a.verb} ${a.resource} after 10 s`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }

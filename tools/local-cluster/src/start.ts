@@ -307,14 +307,6 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
           };
         }
       }
-      // Fail before stopping anything when the cluster could not be started again anyway.
-      findClusterBinaries(env);
-      if (previous.realNode && !isRoot()) {
-        throw new Error(
-          `${l.dataDir} has a real node; restarting it needs root. ${NOT_ROOT_MESSAGE}`,
-        );
-      }
-      nodeRuntime ??= (wanted ?? had) ? preflightRealNode(l, env) : undefined;
       if (verdict.kind === "running" && gaps.length) {
         log(
           `${l.dataDir} runs with older settings (${gaps.join("; ")}): restarting it on the ` +
@@ -325,6 +317,14 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
       } else {
         logStale(previous, verdict, l, log);
       }
+      // Fail before stopping anything when the cluster could not be started again anyway.
+      findClusterBinaries(env);
+      if (previous.realNode && !isRoot()) {
+        throw new Error(
+          `${l.dataDir} has a real node; restarting it needs root. ${NOT_ROOT_MESSAGE}`,
+        );
+      }
+      nodeRuntime ??= (wanted ?? had) ? preflightRealNode(l, env) : undefined;
       if (previous.realNode) await cleanUpStaleNode(previous.realNode, l, { table, env, log });
       await stopSurvivors(previous, table, log);
       outcome = "restarted";
