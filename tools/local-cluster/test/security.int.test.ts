@@ -147,13 +147,13 @@ describe("the local cluster's doors", () => {
         ["peer", etcdPeerUrl],
       ] as const) {
         const plain = url.replace("https://", "http://");
-        const res = await httpGet(`${plain}/v3/kv/range`).catch((e: Error) => e.message);
+        const res = await httpGet(`${plain}/v3/kv/range`).then(
+          (r) => `answered ${r.status}: ${r.body}`,
+          (e: Error) => e.message,
+        );
         record(`etcd ${port} port, plain HTTP`, res);
-        // Go's TLS server answers a plain request with 400 and closes: no data, ever.
-        expect(res).toEqual({
-          status: 400,
-          body: "Client sent an HTTP request to an HTTPS server.\n",
-        });
+        // etcd's TLS listener drops a connection that does not start with a TLS handshake.
+        expect(res).toMatch(/^(socket hang up|read ECONNRESET)$/);
       }
     });
 
@@ -164,7 +164,7 @@ describe("the local cluster's doors", () => {
         (e: Error) => e.message,
       );
       record("etcd client port, TLS without a client certificate", err);
-      expect(err).toMatch(/certificate required|handshake|socket hang up|ECONNRESET/i);
+      expect(err).toMatch(/alert certificate required/);
     });
 
     it("refuses the admin's certificate: kubeconfig certificates come from another CA", async () => {
@@ -176,7 +176,7 @@ describe("the local cluster's doors", () => {
         (e: Error) => e.message,
       );
       record("etcd client port, the admin's (cluster CA) client certificate", err);
-      expect(err).toMatch(/bad certificate|unknown ca|certificate|socket hang up|ECONNRESET/i);
+      expect(err).toMatch(/alert unknown ca/);
     });
 
     it("keeps its data directory and keys private", () => {
@@ -210,12 +210,24 @@ describe("the local cluster's doors", () => {
           return (p.status?.phase === "Running" && ready(p)) || undefined;
         });
       }
-      const leases = await admin.list(
-        `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases`,
-      );
-      expect(leases.items.map((i) => i.metadata?.name)).toEqual(
-        expect.arrayContaining([NODE_A, NODE_B]),
-      );
+      // Each of kwok's writes once: a Pod with a finalizer is deleted (kwok patches the
+      // finalizer away, then deletes it), and a node Lease is renewed (an update, every 10 s).
+      await admin.request("POST", `/api/v1/namespaces/${NS}/pods`, {
+        ...podWithSecret("pod-gone", NODE_A, "secret-a"),
+        metadata: { name: "pod-gone", finalizers: ["example.com/keep"] },
+      });
+      await admin.request("DELETE", `/api/v1/namespaces/${NS}/pods/pod-gone`);
+      await until("kwok to remove pod-gone", 30_000, async () => {
+        const got = await answer(admin.get(`/api/v1/namespaces/${NS}/pods/pod-gone`));
+        return got === 404 || undefined;
+      });
+      const leasePath = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE_A}`;
+      type Lease = KubeObject & { spec?: { renewTime?: string } };
+      const first = (await admin.get<Lease>(leasePath)).spec?.renewTime;
+      await until("kwok to renew the Lease of node A", 40_000, async () => {
+        const renewed = (await admin.get<Lease>(leasePath)).spec?.renewTime;
+        return (renewed !== undefined && renewed !== first) || undefined;
+      });
       // What kwok was refused while doing all that: nothing.
       const denials = readFileSync(l.logFile("kwok"), "utf8")
         .split("\n")
