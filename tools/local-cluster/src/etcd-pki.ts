@@ -9,7 +9,7 @@ import { HOST } from "./ports";
 export interface EtcdPki {
   /** The CA etcd trusts for clients and peers, and that clients verify etcd with. */
   readonly caFile: string;
-  /** etcd's serving certificate on its client port. */
+  /** etcd's serving certificate on its client port (its JSON gateway connects with it too). */
   readonly serverCertFile: string;
   readonly serverKeyFile: string;
   /** The member's certificate on the peer port (it serves and connects there). */
@@ -42,7 +42,8 @@ export function ensureEtcdPki(dir: string, openssl: string): EtcdPki {
   const newCa = !tool.has(f.ca);
   if (newCa) tool.ca(f.ca, "/CN=steady-local-etcd-ca");
   if (newCa || !tool.has(f.server)) {
-    tool.leaf(f.server, "/CN=steady-local-etcd", servingExtensions(ETCD_SANS), f.ca);
+    // clientAuth too: etcd's JSON gateway dials etcd's own gRPC port with this certificate.
+    tool.leaf(f.server, "/CN=steady-local-etcd", servingExtensions(ETCD_SANS, true), f.ca);
   }
   if (newCa || !tool.has(f.peer)) {
     tool.leaf(f.peer, "/CN=steady-local-etcd-peer", servingExtensions(ETCD_SANS, true), f.ca);

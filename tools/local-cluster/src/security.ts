@@ -30,7 +30,9 @@ export function securityPosture(state: Pick<ClusterState, "components">): Securi
   const https = (flag: string) => (flagValue(etcd, flag) ?? "").startsWith("https://");
   return {
     etcdTls: https("listen-client-urls"),
-    etcdClientCertAuth: flagValue(etcd, "client-cert-auth") === "true",
+    // etcd documents that a --trusted-ca-file turns client certificate checks on by itself.
+    etcdClientCertAuth:
+      flagValue(etcd, "client-cert-auth") === "true" || !!flagValue(etcd, "trusted-ca-file"),
     etcdPeerTls: https("listen-peer-urls") && flagValue(etcd, "peer-client-cert-auth") === "true",
     admissionPlugins: list(flagValue(api, "enable-admission-plugins")),
     authorizationModes: list(flagValue(api, "authorization-mode")),

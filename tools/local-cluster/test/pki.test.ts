@@ -113,7 +113,8 @@ withOpenssl("certs mode (openssl)", () => {
     }
     expect(server.checkIP("127.0.0.1")).toBe("127.0.0.1");
     expect(peer.checkIP("127.0.0.1")).toBe("127.0.0.1");
-    expect(server.keyUsage).toEqual(["1.3.6.1.5.5.7.3.1"]); // serverAuth
+    // serverAuth and clientAuth: the peer connects to peers, etcd's gateway to etcd itself.
+    expect(server.keyUsage?.sort()).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
     expect(peer.keyUsage?.sort()).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
     expect(client.keyUsage).toEqual(["1.3.6.1.5.5.7.3.2"]); // clientAuth
     expect(client.subject).toBe("CN=kube-apiserver-etcd-client");

@@ -6,13 +6,15 @@
  * Without the binaries this FAILS with the missing-binary message; it never skips.
  */
 import { readFileSync, statSync } from "node:fs";
+import * as http from "node:http";
+import * as https from "node:https";
 import { join } from "node:path";
 import { findClusterBinaries } from "../src/binaries";
 import { etcdClientTls } from "../src/health";
 import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
 import { layout } from "../src/paths";
 import { ensureClientCertificate } from "../src/pki";
-import { httpGet } from "../src/readiness";
+import type { HttpCheckTls } from "../src/readiness";
 import { startCluster } from "../src/start";
 import { readState } from "../src/state";
 import { clusterStatus } from "../src/status";
@@ -47,6 +49,47 @@ async function refusal(p: Promise<unknown>): Promise<{ status: number; message: 
     throw e;
   }
   return { status: 200, message: "" };
+}
+
+/**
+ * etcd's v3 JSON gateway: POST /v3/kv/range for one key. Its status and how many keys came
+ * back, or the error text when the connection failed (TLS alerts, a dropped connection).
+ */
+function etcdRange(
+  base: string,
+  key: string,
+  tls: HttpCheckTls = {},
+): Promise<{ status: number; count: number } | string> {
+  const body = JSON.stringify({ key: Buffer.from(key).toString("base64") });
+  const url = new URL("/v3/kv/range", base);
+  return new Promise((resolve) => {
+    const options = {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      agent: false,
+    };
+    const onResponse = (res: http.IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let count = 0;
+        try {
+          count = Number((JSON.parse(text) as { count?: string }).count ?? 0);
+        } catch {
+          // not JSON: count stays 0
+        }
+        resolve({ status: res.statusCode ?? 0, count });
+      });
+    };
+    const req =
+      url.protocol === "https:"
+        ? https.request(url, { ...options, ca: tls.ca, cert: tls.cert, key: tls.key }, onResponse)
+        : http.request(url, options, onResponse);
+    req.setTimeout(5000, () => req.destroy(new Error("no answer within 5 s")));
+    req.on("error", (e) => resolve(e.message));
+    req.end(body);
+  });
 }
 
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -134,11 +177,16 @@ describe("the local cluster's doors", () => {
   });
 
   describe("etcd", () => {
-    it("answers its health check over TLS to the API server's client certificate (the control)", async () => {
-      const res = await httpGet(`${etcdUrl}/health`, etcdClientTls(l.pkiDir));
-      record("etcd /health with the API server's etcd client certificate", res.status);
-      expect(res.status).toBe(200);
-      expect(res.body).toMatch(/"health":\s*"true"/);
+    const SECRET_KEY = `/registry/secrets/${NS}/secret-a`;
+    const pem = (name: string) => readFileSync(join(l.pkiDir, name));
+
+    it("gives the Secret's key to the API server's etcd client certificate (the control)", async () => {
+      const res = await etcdRange(etcdUrl, SECRET_KEY, etcdClientTls(l.pkiDir));
+      record(
+        "etcd range /registry/secrets/default/secret-a with the API server's certificate",
+        res,
+      );
+      expect(res).toEqual({ status: 200, count: 1 });
     });
 
     it("refuses plain HTTP on its client and peer ports", async () => {
@@ -146,37 +194,28 @@ describe("the local cluster's doors", () => {
         ["client", etcdUrl],
         ["peer", etcdPeerUrl],
       ] as const) {
-        const plain = url.replace("https://", "http://");
-        const res = await httpGet(`${plain}/v3/kv/range`).then(
-          (r) => `answered ${r.status}: ${r.body}`,
-          (e: Error) => e.message,
-        );
-        record(`etcd ${port} port, plain HTTP`, res);
+        const res = await etcdRange(url.replace("https://", "http://"), SECRET_KEY);
+        record(`etcd ${port} port, plain HTTP range of the Secret's key`, res);
         // etcd's TLS listener drops a connection that does not start with a TLS handshake.
         expect(res).toMatch(/^(socket hang up|read ECONNRESET)$/);
       }
     });
 
     it("refuses a TLS client without a certificate", async () => {
-      const ca = readFileSync(join(l.pkiDir, "etcd-ca.crt"));
-      const err = await httpGet(`${etcdUrl}/health`, { ca }).then(
-        (r) => `answered ${r.status}`,
-        (e: Error) => e.message,
-      );
-      record("etcd client port, TLS without a client certificate", err);
-      expect(err).toMatch(/alert certificate required/);
+      const res = await etcdRange(etcdUrl, SECRET_KEY, { ca: pem("etcd-ca.crt") });
+      record("etcd client port, TLS without a client certificate", res);
+      expect(res).toMatch(/alert certificate required/);
     });
 
     it("refuses the admin's certificate: kubeconfig certificates come from another CA", async () => {
-      const ca = readFileSync(join(l.pkiDir, "etcd-ca.crt"));
-      const cert = readFileSync(join(l.pkiDir, "client-admin.crt"));
-      const key = readFileSync(join(l.pkiDir, "client-admin.key"));
-      const err = await httpGet(`${etcdUrl}/health`, { ca, cert, key }).then(
-        (r) => `answered ${r.status}`,
-        (e: Error) => e.message,
-      );
-      record("etcd client port, the admin's (cluster CA) client certificate", err);
-      expect(err).toMatch(/alert unknown ca/);
+      const tls = {
+        ca: pem("etcd-ca.crt"),
+        cert: pem("client-admin.crt"),
+        key: pem("client-admin.key"),
+      };
+      const res = await etcdRange(etcdUrl, SECRET_KEY, tls);
+      record("etcd client port, the admin's (cluster CA) client certificate", res);
+      expect(res).toMatch(/alert unknown ca/);
     });
 
     it("keeps its data directory and keys private", () => {

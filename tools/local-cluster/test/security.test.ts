@@ -93,6 +93,11 @@ describe("security posture", () => {
     expect(postureGaps(securityPosture(stateOf(etcd, previousApi)))).toContain(gap);
   });
 
+  it("a trusted CA file alone requires client certificates (etcd turns the check on with it)", () => {
+    const etcd = ["--listen-client-urls=https://h:1", "--trusted-ca-file=/ca.crt"];
+    expect(securityPosture(stateOf(etcd, previousApi)).etcdClientCertAuth).toBe(true);
+  });
+
   it("an authorizer other than Node,RBAC is a gap", () => {
     const api = ["--authorization-mode=AlwaysAllow", "--enable-admission-plugins=NodeRestriction"];
     expect(postureGaps(securityPosture(stateOf([], api)))).toContain(
