@@ -29,7 +29,8 @@ Commands:
   down [--purge]  stop exactly what up started (the real node: its pods, containers, iptables
                   chains, bridge, mounts, cgroups and kernel settings too); --purge also deletes
                   the data
-  status [--json] components, readiness and nodes; exit 0 healthy, 1 unhealthy, 3 not started
+  status [--json] components, readiness, nodes and security posture (etcd TLS, admission
+                  plugins); exit 0 healthy, 1 unhealthy, 3 not started
   env             print \`export KUBECONFIG=...\` (use: eval "$(steady-local env)")
 
 Options:
@@ -111,6 +112,7 @@ function printStatus(s: ClusterStatus, out: (l: string) => void): void {
   out(
     s.nodes ? `Nodes: ${s.nodes.total} (${s.nodes.ready} Ready)` : "Nodes: unknown (API not ready)",
   );
+  if (s.security) out(`Security: ${s.security}`);
   out(`Kubeconfig: ${s.kubeconfigPath}`);
 }
 

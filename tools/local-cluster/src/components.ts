@@ -11,6 +11,16 @@ export const KWOK_NODE_SELECTOR = "kwok.x-k8s.io/node=fake";
 /** Issuer of service-account tokens. */
 export const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
 
+/**
+ * Admission plugins on top of kube-apiserver's default set. NodeRestriction holds a kubelet
+ * (user system:node:<name> in group system:nodes) to its own Node object and the pods bound to
+ * it; the Node authorizer alone lets any kubelet update any Node.
+ */
+export const ADMISSION_PLUGINS: readonly string[] = ["NodeRestriction"];
+
+/** kube-apiserver's authorizers, in order: the Node authorizer for kubelets, then RBAC. */
+export const AUTHORIZATION_MODES: readonly string[] = ["Node", "RBAC"];
+
 /** How to start one component, and how to tell it is ready. */
 export interface ComponentSpec {
   readonly name: ComponentName;
@@ -35,7 +45,9 @@ export const componentKubeconfig = (layout: Layout, name: ComponentName) =>
 /** The command line of every component (pure: same inputs, same argv — they are compared). */
 export function componentSpecs(i: SpecInputs): Record<ComponentName, ComponentSpec> {
   const { binaries: bin, layout, ports, pki } = i;
-  const url = (port: number) => `http://${HOST}:${port}`;
+  // etcd serves TLS on both ports and accepts only certificates signed by its own CA.
+  const url = (port: number) => `https://${HOST}:${port}`;
+  const etcdTls = pki.etcd;
   const delegated = (name: ComponentName) => {
     const kc = componentKubeconfig(layout, name);
     return [
@@ -57,6 +69,14 @@ export function componentSpecs(i: SpecInputs): Record<ComponentName, ComponentSp
         `--listen-peer-urls=${url(ports.etcdPeer)}`,
         `--initial-advertise-peer-urls=${url(ports.etcdPeer)}`,
         `--initial-cluster=steady-local=${url(ports.etcdPeer)}`,
+        `--cert-file=${etcdTls.serverCertFile}`,
+        `--key-file=${etcdTls.serverKeyFile}`,
+        `--trusted-ca-file=${etcdTls.caFile}`,
+        "--client-cert-auth=true",
+        `--peer-cert-file=${etcdTls.peerCertFile}`,
+        `--peer-key-file=${etcdTls.peerKeyFile}`,
+        `--peer-trusted-ca-file=${etcdTls.caFile}`,
+        "--peer-client-cert-auth=true",
         // A throwaway local cluster: skipping fsync makes every write much cheaper.
         "--unsafe-no-fsync",
       ],
@@ -67,11 +87,15 @@ export function componentSpecs(i: SpecInputs): Record<ComponentName, ComponentSp
       argv: [
         bin["kube-apiserver"],
         `--etcd-servers=${url(ports.etcdClient)}`,
+        `--etcd-cafile=${etcdTls.caFile}`,
+        `--etcd-certfile=${etcdTls.clientCertFile}`,
+        `--etcd-keyfile=${etcdTls.clientKeyFile}`,
         `--bind-address=${HOST}`,
         `--advertise-address=${NETWORK.apiServerAdvertiseIp}`,
         `--secure-port=${ports.apiServer}`,
         ...pki.apiServerFlags,
-        "--authorization-mode=Node,RBAC",
+        `--authorization-mode=${AUTHORIZATION_MODES.join(",")}`,
+        `--enable-admission-plugins=${ADMISSION_PLUGINS.join(",")}`,
         `--service-cluster-ip-range=${NETWORK.serviceCidr}`,
         `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
         `--service-account-key-file=${pki.serviceAccountPubFile}`,

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ETCD_PKI_FILES } from "./etcd-pki";
 import { KubeClient } from "./kube-client";
 import type { ComponentName } from "./paths";
 import type { Pki } from "./pki";
 import { HOST, type Ports } from "./ports";
-import { httpOk } from "./readiness";
+import { httpOk, type HttpCheckTls } from "./readiness";
 
 export const apiServerUrl = (ports: Ports) => `https://${HOST}:${ports.apiServer}`;
 
@@ -38,7 +40,21 @@ export async function apiServerReady(makeClient: () => KubeClient): Promise<bool
 }
 
 /**
- * The readiness check of each component: etcd /health; kube-apiserver /readyz (authenticated);
+ * How steady-local reaches etcd: verifying it with etcd's CA and presenting the API server's
+ * client certificate (etcd takes no other). Read at each call: files appear on first start.
+ */
+export function etcdClientTls(pkiDir: string): HttpCheckTls {
+  const file = (name: string, ext: string) => readFileSync(join(pkiDir, `${name}.${ext}`));
+  return {
+    ca: file(ETCD_PKI_FILES.ca, "crt"),
+    cert: file(ETCD_PKI_FILES.client, "crt"),
+    key: file(ETCD_PKI_FILES.client, "key"),
+  };
+}
+
+/**
+ * The readiness check of each component: etcd /health over TLS with the API server's client
+ * certificate from `pkiDir`; kube-apiserver /readyz (authenticated);
  * controller-manager and scheduler /healthz on their secure ports (self-signed: not verified);
  * kwok /healthz on its HTTP server.
  */
@@ -46,10 +62,16 @@ export function healthCheck(
   name: ComponentName,
   ports: Ports,
   apiClient: () => KubeClient,
+  pkiDir: string,
 ): () => Promise<boolean> {
   switch (name) {
     case "etcd":
-      return httpOk(`http://${HOST}:${ports.etcdClient}/health`, undefined, /"health":\s*"true"/);
+      return () =>
+        httpOk(
+          `https://${HOST}:${ports.etcdClient}/health`,
+          etcdClientTls(pkiDir),
+          /"health":\s*"true"/,
+        )();
     case "kube-apiserver":
       return () => apiServerReady(apiClient);
     case "kube-controller-manager":

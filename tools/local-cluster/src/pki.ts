@@ -1,35 +1,40 @@
-import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import {
-  accessSync,
-  chmodSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { delimiter, join } from "node:path";
-import { HOST } from "./ports";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ensureEtcdPki, type EtcdPki } from "./etcd-pki";
 import { NETWORK } from "./network";
+import {
+  certificateHasSubject,
+  CLIENT_EXTENSIONS,
+  findOpenssl,
+  Openssl,
+  servingExtensions,
+  subjectOf,
+} from "./openssl";
+import { HOST } from "./ports";
+
+export { findOpenssl } from "./openssl";
 
 /**
- * How clients authenticate and how they trust the API server:
+ * How clients authenticate to the API server and how they trust it:
  * - "certs": our own CA (made with openssl) signs the API server's serving certificate and one
  *   client certificate per identity;
  * - "token": kube-apiserver writes a self-signed serving certificate into its --cert-dir (the
  *   kubeconfig trusts that file) and identities are bearer tokens from a static token file.
+ * Either way etcd has its own CA and certificates (see etcd-pki.ts), made with openssl.
  */
 export type AuthMode = "certs" | "token";
 
-/** Who talks to the API server; the user names make the bootstrap RBAC roles apply. */
+/**
+ * Who talks to the API server. The controller-manager and scheduler names are the ones the
+ * bootstrap RBAC roles (system:kube-controller-manager, system:kube-scheduler) are bound to;
+ * kwok gets only the ClusterRole in rbac.ts; the admin alone is in system:masters.
+ */
 export const IDENTITIES = {
   admin: { user: "steady-admin", groups: ["system:masters"] },
   "kube-controller-manager": { user: "system:kube-controller-manager", groups: [] },
   "kube-scheduler": { user: "system:kube-scheduler", groups: [] },
-  // kwok patches node and pod status, renews node leases and deletes pods on any node it runs.
-  kwok: { user: "steady-kwok", groups: ["system:masters"] },
+  kwok: { user: "steady-kwok", groups: [] },
 } as const satisfies Record<string, { user: string; groups: readonly string[] }>;
 export type IdentityName = keyof typeof IDENTITIES;
 export const IDENTITY_NAMES = Object.keys(IDENTITIES) as IdentityName[];
@@ -51,21 +56,8 @@ export interface Pki {
   /** Extra kube-controller-manager flags (CSR signing with our CA in certs mode). */
   readonly controllerManagerFlags: readonly string[];
   readonly credentials: Readonly<Record<IdentityName, Credentials>>;
-}
-
-/** openssl on PATH, if any. */
-export function findOpenssl(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, "openssl");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  /** etcd's CA, serving and peer certificates, and the API server's client certificate to it. */
+  readonly etcd: EtcdPki;
 }
 
 /** The mode an existing PKI directory was made for, if any. */
@@ -74,8 +66,6 @@ export function existingAuthMode(pkiDir: string): AuthMode | undefined {
   if (existsSync(join(pkiDir, "tokens.csv"))) return "token";
   return undefined;
 }
-
-const DAYS = "3650"; // a local cluster's certificates should not expire under its users
 
 function writePrivate(path: string, data: string): void {
   writeFileSync(path, data, { mode: 0o600 });
@@ -118,85 +108,20 @@ export function firstServiceIp(cidr: string): string {
   return parts.join(".");
 }
 
-class Openssl {
-  constructor(
-    private readonly bin: string,
-    private readonly dir: string,
-  ) {}
-
-  private run(args: string[]): void {
-    try {
-      execFileSync(this.bin, args, { cwd: this.dir, stdio: ["ignore", "pipe", "pipe"] });
-    } catch (e) {
-      const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? "";
-      throw new Error(`openssl ${args[0]} failed: ${stderr.trim() || String(e)}`);
-    }
-  }
-
-  ca(name: string, subject: string): void {
-    // prettier-ignore
-    this.run([
-      "req", "-x509", "-new", "-nodes", "-sha256", "-days", DAYS,
-      "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-      "-keyout", `${name}.key`, "-out", `${name}.crt`, "-subj", subject,
-      "-addext", "basicConstraints=critical,CA:TRUE",
-      "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
-    ]);
-    chmodSync(join(this.dir, `${name}.key`), 0o600);
-  }
-
-  /** A leaf signed by <ca>.crt/<ca>.key: a CSR, then the signature with an extensions file. */
-  leaf(name: string, subject: string, extensions: string[], ca = "ca"): void {
-    const ext = `${name}.ext`;
-    const csr = `${name}.csr`;
-    writeFileSync(join(this.dir, ext), extensions.join("\n") + "\n");
-    try {
-      // prettier-ignore
-      this.run([
-        "req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-        "-keyout", `${name}.key`, "-out", csr, "-subj", subject,
-      ]);
-      chmodSync(join(this.dir, `${name}.key`), 0o600);
-      // prettier-ignore
-      this.run([
-        "x509", "-req", "-sha256", "-days", DAYS, "-in", csr,
-        "-CA", `${ca}.crt`, "-CAkey", `${ca}.key`, "-set_serial", `0x${randomBytes(16).toString("hex")}`,
-        "-extfile", ext, "-out", `${name}.crt`,
-      ]);
-    } finally {
-      rmSync(join(this.dir, ext), { force: true });
-      rmSync(join(this.dir, csr), { force: true });
-    }
-  }
-}
-
-function subjectOf(id: IdentityName): string {
-  const { user, groups } = IDENTITIES[id];
-  return groups.map((g) => `/O=${g}`).join("") + `/CN=${user}`;
-}
-
-function certsPki(dir: string, openssl: string): Pki {
+function certsPki(dir: string, openssl: string): Omit<Pki, "etcd"> {
   const tool = new Openssl(openssl, dir);
-  const has = (name: string) =>
-    existsSync(join(dir, `${name}.crt`)) && existsSync(join(dir, `${name}.key`));
+  const has = (name: string) => tool.has(name);
   if (!has("ca")) tool.ca("ca", "/CN=steady-local-ca");
   if (!has("apiserver")) {
-    tool.leaf("apiserver", "/CN=kube-apiserver", [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature,keyEncipherment",
-      "extendedKeyUsage=serverAuth",
-      `subjectAltName=${apiServerSans().join(",")}`,
-    ]);
+    tool.leaf("apiserver", "/CN=kube-apiserver", servingExtensions(apiServerSans()));
   }
   const credentials = {} as Record<IdentityName, Credentials>;
   for (const id of IDENTITY_NAMES) {
     const name = `client-${id}`;
-    if (!has(name)) {
-      tool.leaf(name, subjectOf(id), [
-        "basicConstraints=critical,CA:FALSE",
-        "keyUsage=critical,digitalSignature,keyEncipherment",
-        "extendedKeyUsage=clientAuth",
-      ]);
+    const subject = subjectOf(IDENTITIES[id]);
+    // Made again when an older version made it for other groups (kwok in system:masters).
+    if (!has(name) || !certificateHasSubject(join(dir, `${name}.crt`), subject)) {
+      tool.leaf(name, subject, CLIENT_EXTENSIONS);
     }
     credentials[id] = {
       kind: "cert",
@@ -209,25 +134,16 @@ function certsPki(dir: string, openssl: string): Pki {
   // kubeadm does, so no ordinary client certificate can assert identities in headers).
   if (!has("front-proxy-ca")) tool.ca("front-proxy-ca", "/CN=steady-local-front-proxy-ca");
   if (!has("front-proxy-client")) {
-    tool.leaf(
-      "front-proxy-client",
-      "/CN=front-proxy-client",
-      [
-        "basicConstraints=critical,CA:FALSE",
-        "keyUsage=critical,digitalSignature,keyEncipherment",
-        "extendedKeyUsage=clientAuth",
-      ],
-      "front-proxy-ca",
-    );
+    tool.leaf("front-proxy-client", "/CN=front-proxy-client", CLIENT_EXTENSIONS, "front-proxy-ca");
   }
   // kube-apiserver's identity towards kubelets (logs, exec, port-forward on a real node); the
   // kubelet authorizes it through the API server, where system:masters may do anything.
   if (!has("apiserver-kubelet-client")) {
-    tool.leaf("apiserver-kubelet-client", "/O=system:masters/CN=steady-apiserver-kubelet-client", [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature,keyEncipherment",
-      "extendedKeyUsage=clientAuth",
-    ]);
+    tool.leaf(
+      "apiserver-kubelet-client",
+      "/O=system:masters/CN=steady-apiserver-kubelet-client",
+      CLIENT_EXTENSIONS,
+    );
   }
   const sa = ensureServiceAccountKeys(dir);
   const ca = join(dir, "ca.crt");
@@ -274,7 +190,7 @@ function parseTokenFile(text: string): Map<string, string> {
   return byUser;
 }
 
-function tokenPki(dir: string): Pki {
+function tokenPki(dir: string): Omit<Pki, "etcd"> {
   const file = join(dir, "tokens.csv");
   const existing = existsSync(file)
     ? parseTokenFile(readFileSync(file, "utf8"))
@@ -307,7 +223,10 @@ function tokenPki(dir: string): Pki {
 /**
  * The cluster's keys and certificates under `pkiDir`, made on first use and reused after (so
  * service-account tokens and kubeconfigs stay valid across restarts). The mode of an existing
- * PKI wins; otherwise `preferred`, else "certs" when openssl is available, else "token".
+ * PKI wins; otherwise `preferred`, else "certs". Keys and certificates missing from a PKI made
+ * by an older version (etcd's, a client certificate for other groups) are made now, so an
+ * existing data directory converts on its next start.
+ * @throws when openssl is not on PATH (etcd's certificates need it in either mode).
  */
 export function ensurePki(
   pkiDir: string,
@@ -316,17 +235,15 @@ export function ensurePki(
 ): Pki {
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
   const openssl = findOpenssl(env);
-  const mode = existingAuthMode(pkiDir) ?? preferred ?? (openssl ? "certs" : "token");
-  if (mode === "certs") {
-    if (!openssl) {
-      throw new Error(
-        `openssl not found on PATH, and ${pkiDir} holds a certificate authority made with it. ` +
-          `Install openssl, or start over with \`steady-local down --purge\`.`,
-      );
-    }
-    return certsPki(pkiDir, openssl);
+  if (!openssl) {
+    throw new Error(
+      `openssl not found on PATH; it makes the certificates of etcd (which accepts only ` +
+        `clients with one) and of the API server. Install it (\`apt-get install openssl\`).`,
+    );
   }
-  return tokenPki(pkiDir);
+  const mode = existingAuthMode(pkiDir) ?? preferred ?? "certs";
+  const api = mode === "certs" ? certsPki(pkiDir, openssl) : tokenPki(pkiDir);
+  return { ...api, etcd: ensureEtcdPki(pkiDir, openssl) };
 }
 
 /**
@@ -350,12 +267,7 @@ export function ensureClientCertificate(
   const certFile = join(pkiDir, `${base}.crt`);
   const keyFile = join(pkiDir, `${base}.key`);
   if (!existsSync(certFile) || !existsSync(keyFile)) {
-    const subject = identity.groups.map((g) => `/O=${g}`).join("") + `/CN=${identity.user}`;
-    new Openssl(openssl, pkiDir).leaf(base, subject, [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature,keyEncipherment",
-      "extendedKeyUsage=clientAuth",
-    ]);
+    new Openssl(openssl, pkiDir).leaf(base, subjectOf(identity), CLIENT_EXTENSIONS);
   }
   return { kind: "cert", certFile, keyFile };
 }

@@ -39,6 +39,8 @@ import { nodeLayout, type RealNodeMode } from "./real-node-spec";
 import type { RealNodeState } from "./real-node-state";
 import { nodeComponentInfos, nodeCondition } from "./real-node-status";
 import { cleanupRealNode, describeCleanup } from "./real-node-stop";
+import { applyKwokRbac } from "./rbac";
+import { postureGaps, securityPosture } from "./security";
 import { assess, describeDown, expectedComponents } from "./stale";
 import { describeStopped, stopComponents } from "./stop";
 import {
@@ -258,7 +260,14 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
       const pki = ensurePki(l.pkiDir, previous.auth, env);
       const verdict = assess(previous, table);
       const had = previous.realNode?.mode;
-      if (verdict.kind === "running" && (await readyWithin(pki, previous.ports, 10_000))) {
+      // A cluster started by an older version (etcd on plain HTTP, no NodeRestriction) is
+      // restarted on the same data with this version's settings, however healthy it is.
+      const gaps = postureGaps(securityPosture(previous));
+      if (
+        verdict.kind === "running" &&
+        gaps.length === 0 &&
+        (await readyWithin(pki, previous.ports, 10_000))
+      ) {
         const apiClient = () => adminClient(pki, previous.ports, 3000);
         const nodeOk =
           !previous.realNode ||
@@ -298,6 +307,16 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
           };
         }
       }
+      if (verdict.kind === "running" && gaps.length) {
+        log(
+          `${l.dataDir} runs with older settings (${gaps.join("; ")}): restarting it on the ` +
+            "same data with etcd behind TLS and client certificates, and NodeRestriction on.",
+        );
+      } else if (verdict.kind === "running") {
+        log(`All processes of ${l.dataDir} run, but the cluster is not ready: restarting them.`);
+      } else {
+        logStale(previous, verdict, l, log);
+      }
       // Fail before stopping anything when the cluster could not be started again anyway.
       findClusterBinaries(env);
       if (previous.realNode && !isRoot()) {
@@ -306,11 +325,6 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
         );
       }
       nodeRuntime ??= (wanted ?? had) ? preflightRealNode(l, env) : undefined;
-      if (verdict.kind === "running") {
-        log(`All processes of ${l.dataDir} run, but the cluster is not ready: restarting them.`);
-      } else {
-        logStale(previous, verdict, l, log);
-      }
       if (previous.realNode) await cleanUpStaleNode(previous.realNode, l, { table, env, log });
       await stopSurvivors(previous, table, log);
       outcome = "restarted";
@@ -369,7 +383,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
     };
     const ready = async (spec: ComponentSpec, record: ComponentState) => {
       const t = Date.now();
-      await waitUntil("readiness", healthCheck(spec.name, ports, apiClient), {
+      await waitUntil("readiness", healthCheck(spec.name, ports, apiClient, l.pkiDir), {
         component: spec.name,
         logFile: record.log,
         timeoutMs: timeout(spec.name),
@@ -387,9 +401,16 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
       const names = expectedComponents({
         realNode: mode ? ({ mode } as RealNodeState) : undefined,
       });
-      const rest = (["kube-controller-manager", "kube-scheduler", "kwok"] as const)
-        .filter((n) => names.includes(n))
-        .map((n) => ({ spec: specs[n], record: launch(specs[n]) }));
+      const rest = (["kube-controller-manager", "kube-scheduler"] as const).map((n) => ({
+        spec: specs[n],
+        record: launch(specs[n]),
+      }));
+      // kwok has no rights but its ClusterRole: it starts once that is in force (the others
+      // start meanwhile, so this costs `up` nothing).
+      const tRbac = Date.now();
+      await withClient(apiClient, applyKwokRbac);
+      log(`  kwok's ClusterRole in force after ${((Date.now() - tRbac) / 1000).toFixed(1)} s`);
+      if (names.includes("kwok")) rest.push({ spec: specs.kwok, record: launch(specs.kwok) });
       await Promise.all(rest.map(({ spec, record }) => ready(spec, record)));
       const tSa = Date.now();
       await waitForDefaultServiceAccount(apiClient, {
@@ -439,6 +460,15 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
     };
   } finally {
     release();
+  }
+}
+
+async function withClient(make: () => KubeClient, f: (c: KubeClient) => Promise<void>) {
+  const client = make();
+  try {
+    await f(client);
+  } finally {
+    client.close();
   }
 }
 

@@ -3,6 +3,7 @@ import { KubeClient, type KubeObject } from "./kube-client";
 import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "./paths";
 import { procTable } from "./processes";
 import { processStatus, realNodeStatus } from "./real-node-status";
+import { describePosture, securityPosture } from "./security";
 import { checkComponents } from "./stale";
 import { readState } from "./state";
 import type { ClusterOptions, ClusterStatus, ComponentStatus } from "./types";
@@ -41,7 +42,10 @@ export async function clusterStatus(opts: ClusterOptions = {}): Promise<ClusterS
     checks
       .filter((c) => isControlPlane(c.name))
       .map((check) =>
-        processStatus(check, healthCheck(check.name as ComponentName, state.ports, apiClient)),
+        processStatus(
+          check,
+          healthCheck(check.name as ComponentName, state.ports, apiClient, l.pkiDir),
+        ),
       ),
   );
   let nodes: ClusterStatus["nodes"];
@@ -64,6 +68,7 @@ export async function clusterStatus(opts: ClusterOptions = {}): Promise<ClusterS
   } finally {
     client?.close();
   }
+  const posture = securityPosture(state);
   const nodeHealthy =
     !realNode ||
     (realNode.ready && realNode.components.every((c) => c.liveness === "running" && c.ready));
@@ -75,6 +80,8 @@ export async function clusterStatus(opts: ClusterOptions = {}): Promise<ClusterS
     components,
     nodes,
     realNode,
+    security: describePosture(posture),
+    securityPosture: posture,
     healthy: components.every((c) => c.liveness === "running" && c.ready) && nodeHealthy,
   };
 }

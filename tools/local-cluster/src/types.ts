@@ -1,3 +1,4 @@
+import type { SecurityPosture } from "./security";
 import type { ComponentName } from "./paths";
 import type { AuthMode } from "./pki";
 import type { PortChange } from "./ports";
@@ -126,6 +127,13 @@ export interface ClusterStatus {
   readonly nodes?: { readonly total: number; readonly ready: number };
   /** The real node, when the cluster has one. */
   readonly realNode?: RealNodeStatus;
+  /**
+   * The security posture in one line, from the recorded command lines: etcd's TLS and client
+   * authentication, kube-apiserver's authorization modes and admission plugins (see security.ts).
+   */
+  readonly security?: string;
+  /** The posture as fields. */
+  readonly securityPosture?: SecurityPosture;
   readonly healthy: boolean;
 }
 

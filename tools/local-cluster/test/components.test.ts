@@ -15,6 +15,15 @@ const pki: Pki = {
     "kube-scheduler": { kind: "token", token: "c" },
     kwok: { kind: "token", token: "d" },
   },
+  etcd: {
+    caFile: "/d/pki/etcd-ca.crt",
+    serverCertFile: "/d/pki/etcd-server.crt",
+    serverKeyFile: "/d/pki/etcd-server.key",
+    peerCertFile: "/d/pki/etcd-peer.crt",
+    peerKeyFile: "/d/pki/etcd-peer.key",
+    clientCertFile: "/d/pki/apiserver-etcd-client.crt",
+    clientKeyFile: "/d/pki/apiserver-etcd-client.key",
+  },
 };
 const ports = {
   etcdClient: 2001,
@@ -39,18 +48,31 @@ describe("component command lines", () => {
     expect(specs()).toEqual(specs());
   });
 
-  it("etcd: local data, 127.0.0.1 only, no fsync", () => {
+  it("etcd: local data, 127.0.0.1 only, TLS with client certificates on both ports, no fsync", () => {
     const { argv, port } = specs().etcd;
     expect(port).toBe(2001);
     expect(argv[0]).toBe("/tc/etcd");
     expect(argv).toEqual(
       expect.arrayContaining([
         "--data-dir=/d/etcd",
-        "--listen-client-urls=http://127.0.0.1:2001",
-        "--listen-peer-urls=http://127.0.0.1:2002",
+        "--listen-client-urls=https://127.0.0.1:2001",
+        "--advertise-client-urls=https://127.0.0.1:2001",
+        "--listen-peer-urls=https://127.0.0.1:2002",
+        "--initial-advertise-peer-urls=https://127.0.0.1:2002",
+        "--cert-file=/d/pki/etcd-server.crt",
+        "--key-file=/d/pki/etcd-server.key",
+        "--trusted-ca-file=/d/pki/etcd-ca.crt",
+        "--client-cert-auth=true",
+        "--peer-cert-file=/d/pki/etcd-peer.crt",
+        "--peer-key-file=/d/pki/etcd-peer.key",
+        "--peer-trusted-ca-file=/d/pki/etcd-ca.crt",
+        "--peer-client-cert-auth=true",
         "--unsafe-no-fsync",
       ]),
     );
+    // No plain-HTTP listener of any kind (metrics included), no self-signed auto TLS.
+    expect(argv.filter((a) => a.includes("http://"))).toEqual([]);
+    expect(argv.filter((a) => /auto-tls|listen-metrics/.test(a))).toEqual([]);
   });
 
   it("kube-apiserver: RBAC, service range, service-account keys, PKI flags", () => {
@@ -58,12 +80,16 @@ describe("component command lines", () => {
     expect(argv).toEqual(
       expect.arrayContaining([
         "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
-        "--etcd-servers=http://127.0.0.1:2001",
+        "--etcd-servers=https://127.0.0.1:2001",
+        "--etcd-cafile=/d/pki/etcd-ca.crt",
+        "--etcd-certfile=/d/pki/apiserver-etcd-client.crt",
+        "--etcd-keyfile=/d/pki/apiserver-etcd-client.key",
         "--bind-address=127.0.0.1",
         // Loopback is not a valid endpoint of the `kubernetes` Service.
         "--advertise-address=10.252.0.2",
         "--secure-port=2003",
         "--authorization-mode=Node,RBAC",
+        "--enable-admission-plugins=NodeRestriction",
         "--service-cluster-ip-range=10.254.0.0/16",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-account-key-file=/d/pki/sa.pub",

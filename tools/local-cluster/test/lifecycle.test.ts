@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MissingBinaryError } from "../src/binaries";
 import { acquireLock } from "../src/lock";
+import { findOpenssl } from "../src/pki";
 import { startCluster } from "../src/start";
 import { readState, writeState, type ClusterState } from "../src/state";
 import { clusterStatus } from "../src/status";
@@ -151,6 +152,60 @@ describe("startCluster", () => {
     );
     expect(existsSync(join(dir, "state.json"))).toBe(false);
     expect(existsSync(join(dir, "lock"))).toBe(false);
+  });
+});
+
+describe("startCluster on a cluster the previous version started", () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  it("does not call it running: it names what differs and goes to restart it (here: no binaries)", async () => {
+    const dir = join(t.dir, "cluster");
+    const state = seed(dir);
+    // Every process alive with its recorded command line: plain-HTTP etcd, no NodeRestriction.
+    const old: ClusterState = {
+      ...state,
+      components: {
+        ...state.components,
+        etcd: {
+          ...rec(101, "etcd"),
+          argv: ["/tc/etcd", "--listen-client-urls=http://127.0.0.1:1"],
+        },
+        "kube-apiserver": {
+          ...rec(102, "kube-apiserver"),
+          argv: ["/tc/kube-apiserver", "--authorization-mode=Node,RBAC"],
+        },
+      },
+    };
+    writeState(join(dir, "state.json"), old);
+    const table = new FakeProcessTable();
+    for (const c of Object.values(old.components)) table.procs.set(c.pid, [...c.argv]);
+    // openssl (for the PKI) but none of the cluster's binaries.
+    const bin = join(t.dir, "bin");
+    mkdirSync(bin);
+    symlinkSync(findOpenssl()!, join(bin, "openssl"));
+    const env = { ...process.env, STEADY_TOOLCHAIN_DIR: join(t.dir, "none"), PATH: bin };
+    const lines: string[] = [];
+    const t0 = Date.now();
+    const err = await startCluster({
+      dir,
+      env,
+      processTable: table,
+      log: (l) => lines.push(l),
+    }).catch((e: unknown) => e);
+    // Not "already running", and no 10 s readiness wait for a cluster it would restart anyway.
+    expect(err).toBeInstanceOf(MissingBinaryError);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(lines).toEqual([
+      `${dir} runs with older settings (etcd serves plain HTTP; etcd's peer port is not TLS ` +
+        "with peer certificates; admission plugin NodeRestriction is off): restarting it on the " +
+        "same data with etcd behind TLS and client certificates, and NodeRestriction on.",
+    ]);
+    // Nothing was stopped: the missing binaries are found before anything is touched.
+    expect(table.signals).toEqual([]);
+    // The PKI converted already: etcd's certificates are there for the restart.
+    expect(existsSync(join(dir, "pki", "etcd-ca.crt"))).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   apiServerSans,
@@ -93,8 +93,35 @@ withOpenssl("certs mode (openssl)", () => {
       admin: "CN=steady-admin,O=system:masters",
       "kube-controller-manager": "CN=system:kube-controller-manager",
       "kube-scheduler": "CN=system:kube-scheduler",
-      kwok: "CN=steady-kwok,O=system:masters",
+      kwok: "CN=steady-kwok",
     });
+  });
+
+  it("gives etcd its own CA: a serving and a peer certificate for 127.0.0.1, one client (the API server)", () => {
+    const pki = ensurePki(t.dir, "certs");
+    const read = (f: string) => new X509Certificate(readFileSync(f));
+    const etcdCa = read(pki.etcd.caFile);
+    const clusterCa = read(join(t.dir, "ca.crt"));
+    expect(etcdCa.ca).toBe(true);
+    const server = read(pki.etcd.serverCertFile);
+    const peer = read(pki.etcd.peerCertFile);
+    const client = read(pki.etcd.clientCertFile);
+    for (const cert of [server, peer, client]) {
+      expect(cert.verify(etcdCa.publicKey)).toBe(true);
+      // Every kubeconfig's certificate comes from the cluster CA: none of them opens etcd.
+      expect(cert.verify(clusterCa.publicKey)).toBe(false);
+    }
+    expect(server.checkIP("127.0.0.1")).toBe("127.0.0.1");
+    expect(peer.checkIP("127.0.0.1")).toBe("127.0.0.1");
+    // serverAuth and clientAuth: the peer connects to peers, etcd's gateway to etcd itself.
+    expect(server.keyUsage?.sort()).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
+    expect(peer.keyUsage?.sort()).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
+    expect(client.keyUsage).toEqual(["1.3.6.1.5.5.7.3.2"]); // clientAuth
+    expect(client.subject).toBe("CN=kube-apiserver-etcd-client");
+    for (const key of [pki.etcd.serverKeyFile, pki.etcd.peerKeyFile, pki.etcd.clientKeyFile]) {
+      expect(statSync(key).mode & 0o777).toBe(0o600);
+    }
+    expect(statSync(t.dir).mode & 0o777).toBe(0o700);
   });
 
   it("makes a separate front-proxy CA for the aggregation layer", () => {
@@ -144,11 +171,43 @@ withOpenssl("certs mode (openssl)", () => {
     expect(readFileSync(creds.certFile, "utf8")).toBe(pem);
   });
 
+  it("converts a PKI of the previous version: etcd's files made, kwok's certificate re-issued without system:masters", () => {
+    const old = tempDir();
+    try {
+      ensurePki(old.dir, "certs");
+      // The previous version: no etcd files, and kwok's certificate in system:masters.
+      const gone = /^(etcd-|apiserver-etcd-|client-kwok\.)/;
+      for (const f of readdirSync(old.dir).filter((n) => gone.test(n))) {
+        rmSync(join(old.dir, f));
+      }
+      ensureClientCertificate(old.dir, "kwok", { user: "steady-kwok", groups: ["system:masters"] });
+      expect(new X509Certificate(readFileSync(join(old.dir, "client-kwok.crt"))).subject).toBe(
+        "O=system:masters\nCN=steady-kwok",
+      );
+      const ca = readFileSync(join(old.dir, "ca.crt"), "utf8");
+      const admin = readFileSync(join(old.dir, "client-admin.crt"), "utf8");
+      const pki = ensurePki(old.dir);
+      expect(pki.mode).toBe("certs");
+      expect(existsSync(pki.etcd.caFile) && existsSync(pki.etcd.clientKeyFile)).toBe(true);
+      const kwok = new X509Certificate(readFileSync(join(old.dir, "client-kwok.crt")));
+      expect(kwok.subject).toBe("CN=steady-kwok");
+      // The rest stays: kubeconfigs and service-account tokens out there remain valid.
+      expect(readFileSync(join(old.dir, "ca.crt"), "utf8")).toBe(ca);
+      expect(readFileSync(join(old.dir, "client-admin.crt"), "utf8")).toBe(admin);
+    } finally {
+      old.cleanup();
+    }
+  });
+
   it("reuses everything on the next call", () => {
     const before = readFileSync(join(t.dir, "ca.crt"), "utf8");
+    const etcdCa = readFileSync(join(t.dir, "etcd-ca.crt"), "utf8");
+    const kwok = readFileSync(join(t.dir, "client-kwok.crt"), "utf8");
     const saKey = readFileSync(join(t.dir, "sa.key"), "utf8");
     ensurePki(t.dir);
     expect(readFileSync(join(t.dir, "ca.crt"), "utf8")).toBe(before);
     expect(readFileSync(join(t.dir, "sa.key"), "utf8")).toBe(saKey);
+    expect(readFileSync(join(t.dir, "etcd-ca.crt"), "utf8")).toBe(etcdCa);
+    expect(readFileSync(join(t.dir, "client-kwok.crt"), "utf8")).toBe(kwok);
   });
 });

@@ -17,7 +17,7 @@ import { cgroupHierarchies, cgroupProcesses } from "../src/cgroups";
 import { criContainerIds, findShims, importImage, shimSocketPath } from "../src/containerd";
 import { isRoot } from "../src/host";
 import { listNftTables, listNodeChains, type IptablesFamily } from "../src/iptables";
-import { KubeClient, type KubeObject } from "../src/kube-client";
+import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
 import { mountsUnder, readMountinfo } from "../src/mounts";
 import { cidrContains, REAL_NODE_NETWORK } from "../src/network";
 import { findNodeRuntime, MissingRuntimeError, type NodeRuntime } from "../src/node-runtime";
@@ -186,6 +186,43 @@ describe("a real node", () => {
     expect(node.metadata?.annotations?.["kwok.x-k8s.io/node"]).toBeUndefined();
     expect(node.status?.nodeInfo?.kubeletVersion).toBe("v1.34.4");
     expect(node.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^containerd:\/\//);
+  });
+
+  it("the kubelet is system:node:<name>, held by NodeRestriction to its own Node", async () => {
+    const kubelet = KubeClient.fromKubeconfig(join(dir, "kubeconfigs", "kubelet.kubeconfig"));
+    try {
+      const review = await kubelet.request<{
+        status: { userInfo: { username: string; groups: string[] } };
+      }>("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "SelfSubjectReview",
+      });
+      expect(review.status.userInfo.username).toBe(`system:node:${REAL_NODE.name}`);
+      expect(review.status.userInfo.groups).toContain("system:nodes");
+      expect(review.status.userInfo.groups).not.toContain("system:masters");
+      const other = "steady-rn-other-node";
+      await client.request("POST", "/api/v1/nodes", {
+        metadata: { name: other, annotations: { "kwok.x-k8s.io/node": "fake" } },
+      });
+      const patch = { metadata: { labels: { "example.com/hijacked": "yes" } } };
+      const err = await kubelet.request("PATCH", `/api/v1/nodes/${other}`, patch).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(KubeApiError);
+      expect((err as KubeApiError).statusCode).toBe(403);
+      expect((err as KubeApiError).message).toContain(
+        `node "${REAL_NODE.name}" is not allowed to modify node "${other}"`,
+      );
+      const secrets = await kubelet.list(`/api/v1/namespaces/${NS}/secrets`).then(
+        () => 200,
+        (e: unknown) => (e as KubeApiError).statusCode,
+      );
+      expect(secrets).toBe(403);
+      await client.request("DELETE", `/api/v1/nodes/${other}`);
+    } finally {
+      kubelet.close();
+    }
   });
 
   it("keeps pods that do not tolerate its taint off it", async () => {
