@@ -12,12 +12,13 @@ const CONTAINER = "template.spec.containers[app]";
 export type FailureExpectation =
   /** No request fails. */
   | { readonly failed: "none" }
-  /** At least one request fails, some of them while an old pod leaves; only these kinds. */
-  | { readonly failed: "some"; readonly at: "old pod left"; readonly kinds: readonly string[] }
-  /** Requests may fail (not every run), and then only right after a new pod turns Ready. */
+  /**
+   * Requests may fail (not in every run: it is a race with kube-proxy), only of these kinds,
+   * and at least half of them within the routing lag of the pod change `mostlyAt`.
+   */
   | {
       readonly failed: "maybe";
-      readonly onlyAt: "new pod ready";
+      readonly mostlyAt: "old pod left" | "new pod ready";
       readonly kinds: readonly string[];
     };
 
@@ -47,22 +48,25 @@ export const CONTROL_RUNS: readonly ControlRun[] = [
   },
   {
     // Ready as soon as the container runs: kube-proxy may route to it before Node.js listens.
-    // Measured 0 failures in 4 of 7 runs: usually the app listens before the routing catches up.
+    // Failed in 3 of 8 runs (7, 10, 20 requests, all refused as a new pod turned Ready); in the
+    // others the app listened before the routing caught up.
     without: "probes",
     removed: "the readiness and startup probes",
     differs: [`${CONTAINER}.readinessProbe`, `${CONTAINER}.startupProbe`],
-    failures: { failed: "maybe", onlyAt: "new pod ready", kinds: ["ECONNREFUSED"] },
+    failures: { failed: "maybe", mostlyAt: "new pod ready", kinds: ["ECONNREFUSED"] },
     fewestReady: 3,
   },
   {
     // SIGTERM comes as the endpoint is removed: the app closes its listener while kube-proxy
-    // still routes to it (refused, or reset in the accept queue). Failed in 7 of 7 runs.
+    // still routes to it (refused, or reset in the accept queue). A race, not a certainty:
+    // failed in 8 of 9 runs (0 to 42 requests, 75-100% of them within 0.1 s of an old pod
+    // leaving; the rest 5 s timeouts of requests started 1.7-4.2 s after one left).
     without: "preStop",
     removed: "the preStop sleep",
     differs: [`${CONTAINER}.lifecycle`],
     failures: {
-      failed: "some",
-      at: "old pod left",
+      failed: "maybe",
+      mostlyAt: "old pod left",
       kinds: ["ECONNREFUSED", "ECONNRESET", "timeout"],
     },
     fewestReady: 3,

@@ -291,11 +291,8 @@ describe("control runs: the same rollout with one safety removed", () => {
       return;
     }
     for (const kind of Object.keys(r.total.failures)) expect(f.kinds).toContain(kind);
-    if (f.failed === "some") {
-      expect(r.total.failed).toBeGreaterThan(0);
-      expect(timeline.failedAtOldPodLeaving).toBeGreaterThan(0);
-    } else {
-      expect(timeline.failedAtNewPodReady).toBe(r.total.failed);
-    }
+    const at =
+      f.mostlyAt === "old pod left" ? timeline.failedAtOldPodLeaving : timeline.failedAtNewPodReady;
+    expect(2 * at).toBeGreaterThanOrEqual(r.total.failed);
   });
 });
