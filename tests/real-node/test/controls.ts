@@ -59,7 +59,7 @@ export const CONTROL_RUNS: readonly ControlRun[] = [
   {
     // SIGTERM comes as the endpoint is removed: the app closes its listener while kube-proxy
     // still routes to it (refused, or reset in the accept queue). A race, not a certainty:
-    // failed in 8 of 9 runs (0 to 42 requests, 75-100% of them within 0.1 s of an old pod
+    // failed in 10 of 11 runs (0 to 56 requests, 75-100% of them within 0.25 s of an old pod
     // leaving; the rest 5 s timeouts of requests started 1.7-4.2 s after one left).
     without: "preStop",
     removed: "the preStop sleep",

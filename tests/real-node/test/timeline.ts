@@ -87,12 +87,14 @@ export function failureBursts(
 }
 
 /**
- * How long after a pod change kube-proxy may still route by the old endpoints: it applies
- * changes at most once per second (the real node's `minSyncPeriod: 1s`), plus the sync itself.
- * A failure up to this long after a change, or a little before it (the watch sees the change
- * after the kubelet does), counts as caused by it.
+ * The window around a pod change in which a failure counts as caused by it. Measured: every
+ * burst of refused or reset requests began within 0.25 s of its change (the watch can see a
+ * change a little after the kubelet and kube-proxy do) and ended within 0.25 s after it, since
+ * kube-proxy, idle for over a second (its `minSyncPeriod`), applies the change at once. A new pod
+ * turns Ready 1.2-2 s before the next old pod leaves (minReadySeconds 2), so the windows of the
+ * two kinds of change do not overlap.
  */
-export const ROUTING_LAG_WINDOW_MS = { before: 250, after: 1500 } as const;
+export const ROUTING_LAG_WINDOW_MS = { before: 250, after: 750 } as const;
 
 /** Failed requests that started within {@link ROUTING_LAG_WINDOW_MS} of a pod change `what`. */
 export function failedNear(
