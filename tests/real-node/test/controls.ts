@@ -48,7 +48,7 @@ export const CONTROL_RUNS: readonly ControlRun[] = [
   },
   {
     // Ready as soon as the container runs: kube-proxy may route to it before Node.js listens.
-    // Failed in 3 of 8 runs (7, 10, 20 requests, all refused as a new pod turned Ready); in the
+    // Failed in 3 of 10 runs (7, 10, 20 requests, all refused as a new pod turned Ready); in the
     // others the app listened before the routing caught up.
     without: "probes",
     removed: "the readiness and startup probes",
@@ -59,7 +59,7 @@ export const CONTROL_RUNS: readonly ControlRun[] = [
   {
     // SIGTERM comes as the endpoint is removed: the app closes its listener while kube-proxy
     // still routes to it (refused, or reset in the accept queue). A race, not a certainty:
-    // failed in 10 of 11 runs (0 to 56 requests, 75-100% of them within 0.25 s of an old pod
+    // failed in 11 of 12 runs (0 to 56 requests, 75-100% of them within 0.25 s of an old pod
     // leaving; the rest 5 s timeouts of requests started 1.7-4.2 s after one left).
     without: "preStop",
     removed: "the preStop sleep",
