@@ -52,6 +52,11 @@ export interface UnderLoadResult<T> {
   /** When the update started and ended, ms since the load's start. */
   readonly updateFromMs: number;
   readonly updateToMs: number;
+  /**
+   * The load's start on the wall clock (`Date.now()` scale), so sample times can be lined up
+   * with what other clocks recorded, such as a rollout report's pod timeline.
+   */
+  readonly startedAtEpochMs: number;
 }
 
 /**
@@ -86,6 +91,7 @@ export async function underLoad<T>(
     during: summarizeLoad(samples, { fromMs: updateFromMs, toMs: updateToMs }),
     updateFromMs,
     updateToMs,
+    startedAtEpochMs: performance.timeOrigin + run.startedAt,
   };
 }
 

@@ -14,6 +14,7 @@ describe("underLoad", () => {
     await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
     const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
     try {
+      const before = Date.now();
       const ok = await underLoad(
         { url, concurrency: 2 },
         async () => {
@@ -31,6 +32,9 @@ describe("underLoad", () => {
       expect(ok.total.failed).toBe(0);
       expect(ok.during.requests).toBeLessThan(ok.total.requests);
       expect(ok.updateToMs - ok.updateFromMs).toBeGreaterThanOrEqual(190);
+      // The wall-clock anchor: the load starts after `before` and well before the update ends.
+      expect(ok.startedAtEpochMs).toBeGreaterThanOrEqual(before - 1);
+      expect(ok.startedAtEpochMs).toBeLessThan(before + 100);
 
       const bad = await underLoad(
         { url, concurrency: 2 },
