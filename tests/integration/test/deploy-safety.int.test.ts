@@ -107,6 +107,54 @@ async function deployment(ns = NS) {
 const versionOf = (d: Awaited<ReturnType<typeof deployment>>) =>
   d.spec.template.metadata.labels["app.kubernetes.io/version"] as string;
 
+/** Desired replicas of the drill app (dev): the floor ready pods may never go below. */
+const DESIRED = 1;
+
+/**
+ * Samples the ready pods of the drill namespace every 200 ms while `body` runs (the interrupted
+ * up, the recovery and the next up), then records the fewest seen under `results[key]` and holds
+ * it to the desired count: an interrupted or killed deploy must not cost capacity either. A pod
+ * being deleted counts as not ready, which can only lower the figure.
+ */
+async function withReadyFloor(key: string, body: () => Promise<void>): Promise<void> {
+  let fewest = Number.POSITIVE_INFINITY;
+  let samples = 0;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      try {
+        const pods = await list(kube, "api/v1", NS, "pods");
+        const ready = pods.filter(
+          (p) =>
+            !p.metadata.deletionTimestamp &&
+            (p.status?.conditions ?? []).some(
+              (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
+            ),
+        ).length;
+        fewest = Math.min(fewest, ready);
+        samples++;
+      } catch {
+        // a failed read is no sample
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  try {
+    await body();
+  } finally {
+    running = false;
+    await sampler;
+  }
+  results[key] = {
+    ...results[key],
+    fewestReadyPods: fewest,
+    desired: DESIRED,
+    readySamples: samples,
+  };
+  expect(samples).toBeGreaterThan(0);
+  expect(fewest).toBeGreaterThanOrEqual(DESIRED);
+}
+
 /** Starts an up of a version that never becomes ready and waits until its rollout is under way. */
 async function stuckUp(stack: string, version: string): Promise<CliRun> {
   const run = new CliRun(deploy("app", stack, stuck(version)));
@@ -169,146 +217,150 @@ afterAll(() => {
 });
 
 describe("steady-deploy interrupted mid-rollout", () => {
-  it("refuses a second up of the stack at once, naming the live holder, and recover leaves that lock alone", async () => {
-    const holder = await stuckUp("drills", "v2-race");
-    try {
-      const second = await runCli(deploy("app", "drills", GOOD));
-      expect(second.code).toBe(5);
-      const [lock] = locksOf("drills");
-      expect(second.out).toContain(`pid ${lock!.pid} of`);
-      expect(second.out).toMatch(/, alive \(/);
-      expect(second.out).toContain("Another update of this stack is running");
-      const recover = await runCli(["recover", "--project", "app", "--stack", "drills"]);
-      expect(recover.code).toBe(5);
-      expect(recover.out).toContain(`refused: the lock's holder is running (pid ${lock!.pid}`);
-      expect(locksOf("drills")).toHaveLength(1);
-      results.concurrent = {
-        secondUpExitCode: second.code,
-        secondUpSeconds: seconds(second.ms),
-        recoverExitCode: recover.code,
-        recoverSeconds: seconds(recover.ms),
-        lockAfter: "held by the running up",
-      };
-    } finally {
-      holder.signal("SIGINT");
-      await holder.exited;
-    }
-  });
+  it("refuses a second up of the stack at once, naming the live holder, and recover leaves that lock alone", () =>
+    withReadyFloor("concurrent", async () => {
+      const holder = await stuckUp("drills", "v2-race");
+      try {
+        const second = await runCli(deploy("app", "drills", GOOD));
+        expect(second.code).toBe(5);
+        const [lock] = locksOf("drills");
+        expect(second.out).toContain(`pid ${lock!.pid} of`);
+        expect(second.out).toMatch(/, alive \(/);
+        expect(second.out).toContain("Another update of this stack is running");
+        const recover = await runCli(["recover", "--project", "app", "--stack", "drills"]);
+        expect(recover.code).toBe(5);
+        expect(recover.out).toContain(`refused: the lock's holder is running (pid ${lock!.pid}`);
+        expect(locksOf("drills")).toHaveLength(1);
+        results.concurrent = {
+          secondUpExitCode: second.code,
+          secondUpSeconds: seconds(second.ms),
+          recoverExitCode: recover.code,
+          recoverSeconds: seconds(recover.ms),
+          lockAfter: "held by the running up",
+        };
+      } finally {
+        holder.signal("SIGINT");
+        await holder.exited;
+      }
+    }));
 
   it.each([
     ["SIGINT", 130, "its process group", false],
     ["SIGTERM", 143, "its pid alone", true],
   ] as const)(
     "on %s cancels gracefully: exit %d, the stack unlocked, and the next up converges (signal to %s)",
-    async (signal, code, _, onlyTheCli) => {
-      const run = await stuckUp("drills", `v2-${signal.toLowerCase()}`);
+    (signal, code, _, onlyTheCli) =>
+      withReadyFloor(signal, async () => {
+        const run = await stuckUp("drills", `v2-${signal.toLowerCase()}`);
+        const sentAt = Date.now();
+        run.signal(signal, onlyTheCli);
+        const exit = await run.exited;
+        const exitMs = Date.now() - sentAt;
+        expect({ code: exit.code, signal: exit.signal }).toEqual({ code, signal: null });
+        expect(exit.out).toContain("the stack is unlocked and the next up continues from here");
+        expect(exitMs).toBeLessThan(30_000);
+        const locks = locksOf("drills").length;
+        results[signal] = {
+          sentTo: onlyTheCli ? "the CLI's pid" : "the CLI's process group",
+          exitCode: exit.code,
+          secondsToExit: seconds(exitMs),
+          locksAfter: locks,
+        };
+        expect(locks).toBe(0);
+        const convergeMs = await convergeAgain("drills", true);
+        results[signal] = {
+          ...results[signal],
+          nextUpExitCode: 0,
+          nextUpSecondsToConverge: seconds(convergeMs),
+        };
+      }),
+  );
+
+  it("ends at once on a second signal during the cancel (SIGINT, then SIGTERM), printing the state and the recover command", () =>
+    withReadyFloor("secondSignal", async () => {
+      const run = await stuckUp("drills", "v2-twice");
       const sentAt = Date.now();
-      run.signal(signal, onlyTheCli);
+      // Back to back: the graceful cancel takes well under a second here, so a second signal that
+      // waits would find the CLI gone.
+      run.signal("SIGINT");
+      run.signal("SIGTERM");
       const exit = await run.exited;
       const exitMs = Date.now() - sentAt;
-      expect({ code: exit.code, signal: exit.signal }).toEqual({ code, signal: null });
-      expect(exit.out).toContain("the stack is unlocked and the next up continues from here");
-      expect(exitMs).toBeLessThan(30_000);
+      expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 130, signal: null });
+      expect(exit.out).toContain("SIGTERM received again; ending the run now");
+      expect(exit.out).toMatch(/organization\/steady-app\/drills is (still locked|unlocked, but)/);
+      expect(exit.out).toContain(
+        "recover with: steady-deploy recover --project app --env dev --stack drills",
+      );
       const locks = locksOf("drills").length;
-      results[signal] = {
-        sentTo: onlyTheCli ? "the CLI's pid" : "the CLI's process group",
+      results.secondSignal = {
         exitCode: exit.code,
         secondsToExit: seconds(exitMs),
         locksAfter: locks,
       };
-      expect(locks).toBe(0);
-      const convergeMs = await convergeAgain("drills", true);
-      results[signal] = {
-        ...results[signal],
-        nextUpExitCode: 0,
+      // What the message says to run brings the stack back, locked or not.
+      const recover = await runCli(["recover", "--project", "app", "--stack", "drills"]);
+      expect({ code: recover.code, out: recover.code === 0 ? "" : recover.out }).toEqual({
+        code: 0,
+        out: "",
+      });
+      const convergeMs = await convergeAgain("drills");
+      results.secondSignal = {
+        ...results.secondSignal,
+        recoverExitCode: recover.code,
+        recoverSeconds: seconds(recover.ms),
         nextUpSecondsToConverge: seconds(convergeMs),
       };
-    },
-  );
+    }));
 
-  it("ends at once on a second signal during the cancel (SIGINT, then SIGTERM), printing the state and the recover command", async () => {
-    const run = await stuckUp("drills", "v2-twice");
-    const sentAt = Date.now();
-    // Back to back: the graceful cancel takes well under a second here, so a second signal that
-    // waits would find the CLI gone.
-    run.signal("SIGINT");
-    run.signal("SIGTERM");
-    const exit = await run.exited;
-    const exitMs = Date.now() - sentAt;
-    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 130, signal: null });
-    expect(exit.out).toContain("SIGTERM received again; ending the run now");
-    expect(exit.out).toMatch(/organization\/steady-app\/drills is (still locked|unlocked, but)/);
-    expect(exit.out).toContain(
-      "recover with: steady-deploy recover --project app --env dev --stack drills",
-    );
-    const locks = locksOf("drills").length;
-    results.secondSignal = {
-      exitCode: exit.code,
-      secondsToExit: seconds(exitMs),
-      locksAfter: locks,
-    };
-    // What the message says to run brings the stack back, locked or not.
-    const recover = await runCli(["recover", "--project", "app", "--stack", "drills"]);
-    expect({ code: recover.code, out: recover.code === 0 ? "" : recover.out }).toEqual({
-      code: 0,
-      out: "",
-    });
-    const convergeMs = await convergeAgain("drills");
-    results.secondSignal = {
-      ...results.secondSignal,
-      recoverExitCode: recover.code,
-      recoverSeconds: seconds(recover.ms),
-      nextUpSecondsToConverge: seconds(convergeMs),
-    };
-  });
-
-  it("killed with SIGKILL leaves the lock, and the next up names the dead holder and the recover command that clears it", async () => {
-    const run = await stuckUp("drills", "v2-kill");
-    // The killed pulumi's plugins (language host, provider) are orphaned; whether they exit on
-    // their own is the plugins' business (recorded, then ended, so the drill leaves nothing).
-    const plugins = childrenOf(locksOf("drills")[0]!.pid);
-    const sentAt = Date.now();
-    run.signal("SIGKILL");
-    const exit = await run.exited;
-    const exitMs = Date.now() - sentAt;
-    expect(exit.signal).toBe("SIGKILL");
-    // The pulumi process dies with the deployer (parent-death signal), and the lock stays.
-    await waitFor(
-      "the killed deployer's pulumi to be gone",
-      async () => locksOf("drills").every((l) => !existsSync(`/proc/${l.pid}`)),
-      { timeoutMs: 10_000 },
-    );
-    const [lock, ...others] = locksOf("drills");
-    expect(others).toEqual([]);
-    const next = await runCli(deploy("app", "drills", GOOD));
-    expect(next.code).toBe(5);
-    expect(next.out).toMatch(
-      new RegExp(`pid ${lock!.pid} of \\S+@\\S+, taken \\d+ (s|min \\d+ s) ago, dead`),
-    );
-    expect(next.out).toContain("steady-deploy recover --project app --env dev --stack drills");
-    const recover = await runCli(["recover", "--project", "app", "--stack", "drills"]);
-    expect({ code: recover.code, out: recover.code === 0 ? "" : recover.out }).toEqual({
-      code: 0,
-      out: "",
-    });
-    expect(recover.out).toContain("released 1 lock(s): every holder is gone");
-    expect(recover.out).toContain("refreshed the state from the cluster");
-    expect(locksOf("drills")).toEqual([]);
-    const convergeMs = await convergeAgain("drills");
-    results.SIGKILL = {
-      exitSignal: exit.signal,
-      secondsToExit: seconds(exitMs),
-      locksAfter: 1,
-      nextUpExitCode: next.code,
-      nextUpSecondsToFail: seconds(next.ms),
-      recoverExitCode: recover.code,
-      recoverSeconds: seconds(recover.ms),
-      pendingFound: /pending operations found: (.*)/.exec(recover.out)?.[1] ?? "none",
-      upAfterRecoverSecondsToConverge: seconds(convergeMs),
-      pluginsOfKilledPulumi: plugins.length,
-      pluginsStillRunningAfterDrill: endAll(plugins),
-    };
-  });
+  it("killed with SIGKILL leaves the lock, and the next up names the dead holder and the recover command that clears it", () =>
+    withReadyFloor("SIGKILL", async () => {
+      const run = await stuckUp("drills", "v2-kill");
+      // The killed pulumi's plugins (language host, provider) are orphaned; whether they exit on
+      // their own is the plugins' business (recorded, then ended, so the drill leaves nothing).
+      const plugins = childrenOf(locksOf("drills")[0]!.pid);
+      const sentAt = Date.now();
+      run.signal("SIGKILL");
+      const exit = await run.exited;
+      const exitMs = Date.now() - sentAt;
+      expect(exit.signal).toBe("SIGKILL");
+      // The pulumi process dies with the deployer (parent-death signal), and the lock stays.
+      await waitFor(
+        "the killed deployer's pulumi to be gone",
+        async () => locksOf("drills").every((l) => !existsSync(`/proc/${l.pid}`)),
+        { timeoutMs: 10_000 },
+      );
+      const [lock, ...others] = locksOf("drills");
+      expect(others).toEqual([]);
+      const next = await runCli(deploy("app", "drills", GOOD));
+      expect(next.code).toBe(5);
+      expect(next.out).toMatch(
+        new RegExp(`pid ${lock!.pid} of \\S+@\\S+, taken \\d+ (s|min \\d+ s) ago, dead`),
+      );
+      expect(next.out).toContain("steady-deploy recover --project app --env dev --stack drills");
+      const recover = await runCli(["recover", "--project", "app", "--stack", "drills"]);
+      expect({ code: recover.code, out: recover.code === 0 ? "" : recover.out }).toEqual({
+        code: 0,
+        out: "",
+      });
+      expect(recover.out).toContain("released 1 lock(s): every holder is gone");
+      expect(recover.out).toContain("refreshed the state from the cluster");
+      expect(locksOf("drills")).toEqual([]);
+      const convergeMs = await convergeAgain("drills");
+      results.SIGKILL = {
+        exitSignal: exit.signal,
+        secondsToExit: seconds(exitMs),
+        locksAfter: 1,
+        nextUpExitCode: next.code,
+        nextUpSecondsToFail: seconds(next.ms),
+        recoverExitCode: recover.code,
+        recoverSeconds: seconds(recover.ms),
+        pendingFound: /pending operations found: (.*)/.exec(recover.out)?.[1] ?? "none",
+        upAfterRecoverSecondsToConverge: seconds(convergeMs),
+        pluginsOfKilledPulumi: plugins.length,
+        pluginsStillRunningAfterDrill: endAll(plugins),
+      };
+    }));
 });
 
 describe("steady-deploy config checks", () => {
