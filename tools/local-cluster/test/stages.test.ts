@@ -51,6 +51,17 @@ describe("kwok stages", () => {
     expect(ready.spec.delay?.durationFrom?.jq.expression).toContain("steady.dev/ready-delay-ms");
   });
 
+  it.each(["steady-node-initialize", "steady-node-heartbeat-with-lease"])(
+    "%s leaves a node annotated steady.dev/simulate: stopped alone (node-loss drills)",
+    (name) => {
+      expect(keys(byName[name]!)).toContainEqual([
+        '.metadata.annotations["steady.dev/simulate"]',
+        "NotIn",
+        ["stopped"],
+      ]);
+    },
+  );
+
   it("never-ready pods get a status with Ready False", () => {
     const never = byName["steady-pod-never-ready"]!;
     expect(never.spec.selector.matchLabels).toEqual({ "steady.dev/simulate": "never-ready" });
