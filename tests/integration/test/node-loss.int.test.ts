@@ -124,9 +124,12 @@ beforeAll(async () => {
   );
   nodes = platform.nodeNames as string[];
   expect(nodes).toHaveLength(3);
+  // Only the drill's app runs on the drill's nodes: labelled for its nodeSelector, tainted so that
+  // other tests' pods (one cluster serves the whole tier) are neither stopped nor drained with them.
   for (const n of nodes) {
     await kube.request("PATCH", `/api/v1/nodes/${n}`, {
       metadata: { labels: { [DRILL_LABEL]: "node-loss" } },
+      spec: { taints: [{ key: DRILL_LABEL, value: "node-loss", effect: "NoSchedule" }] },
     });
   }
   // kwok's node stages leave the victim's status alone from now on; its Lease, still renewed by
@@ -139,6 +142,7 @@ beforeAll(async () => {
       platformStack: `organization/steady-platform/${ENV}`,
       replicas: REPLICAS,
       nodeSelector: `${DRILL_LABEL}=node-loss`,
+      tolerations: `${DRILL_LABEL}=node-loss:NoSchedule`,
     }),
   );
   serviceName = String(app.serviceName);
