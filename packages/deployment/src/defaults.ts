@@ -21,6 +21,15 @@ export const APP_DEFAULTS = {
   disruptionBudget: { maxUnavailable: 1 },
   autoscaling: { targetCPUUtilizationPercentage: 70 },
   topologySpread: { zones: true, nodes: true, maxSkew: 1 },
+  /**
+   * Seconds pods stay bound to a node that stopped reporting (taint `node.kubernetes.io/unreachable`)
+   * or reports NotReady (`node.kubernetes.io/not-ready`) before they are evicted and replaced. The
+   * cluster default (DefaultTolerationSeconds admission) is 300 s, made for pods that are costly
+   * to move; a stateless replica is cheap to replace, and the node lifecycle controller has
+   * already waited its node-monitor-grace-period (50 s in Kubernetes 1.34) before it taints the
+   * node, so a short network blip never reaches this clock. See the README's "Node loss".
+   */
+  nodeLossTolerationSeconds: 30,
   configMountPath: "/etc/app",
   configFileName: "config.json",
 } as const;

@@ -6,6 +6,7 @@ export * from "./types";
 export { APP_DEFAULTS, SELECTOR_LABEL_KEYS } from "./defaults";
 export { selectorLabels, commonLabels, templateLabels } from "./labels";
 export { validateAppDeploymentArgs } from "./validate";
+export { NODE_LOSS_TAINT_KEYS, withNodeLossTolerations } from "./node-loss";
 export {
   buildAppManifests,
   buildPodSpecArgs,

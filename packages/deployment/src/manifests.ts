@@ -4,6 +4,7 @@ import { contentHash, stableStringify } from "@steady/core";
 import { buildPodSpecUnchecked, type PodSpecArgs } from "@steady/pod";
 import { APP_DEFAULTS } from "./defaults";
 import { commonLabels, selectorLabels, templateLabels } from "./labels";
+import { withNodeLossTolerations } from "./node-loss";
 import type { AppDeploymentArgs, DisruptionBudgetArgs } from "./types";
 
 /** Annotation on the pod template carrying the config's content hash. */
@@ -73,6 +74,7 @@ export function buildPodSpecArgs(
   const grace =
     args.terminationGracePeriodSeconds ?? sleep + drain + APP_DEFAULTS.terminationSlackSeconds;
   const mountPath = args.configMountPath ?? APP_DEFAULTS.configMountPath;
+  const nodeLoss = args.nodeLossTolerationSeconds ?? APP_DEFAULTS.nodeLossTolerationSeconds;
   const hasConfig = args.config !== undefined && configMapName !== undefined;
   const spread =
     args.topologySpread === false
@@ -120,7 +122,7 @@ export function buildPodSpecArgs(
     volumes: hasConfig ? [{ name: CONFIG_VOLUME, configMap: { name: configMapName! } }] : [],
     terminationGracePeriodSeconds: grace,
     ...(args.nodeSelector ? { nodeSelector: args.nodeSelector } : {}),
-    ...(args.tolerations ? { tolerations: args.tolerations } : {}),
+    tolerations: withNodeLossTolerations(args.tolerations, nodeLoss),
     ...(constraints.length > 0 ? { topologySpreadConstraints: constraints } : {}),
   };
 }

@@ -174,6 +174,17 @@ export interface AppDeploymentArgs {
     import("@pulumi/kubernetes").types.input.core.v1.Toleration
   >[];
   /**
+   * Seconds the pods stay on a node that stopped reporting or is NotReady before they are
+   * evicted and replaced on healthy nodes: the `tolerationSeconds` of `NoExecute` tolerations for
+   * `node.kubernetes.io/unreachable` and `node.kubernetes.io/not-ready`. A toleration given in
+   * {@link tolerations} (as plain values) for one of these keys replaces the default for that key.
+   * Pods are replaced about node-monitor-grace-period (50 s) + this + a start-up after the node
+   * stops reporting.
+   * @default 30
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
+   */
+  readonly nodeLossTolerationSeconds?: number;
+  /**
    * ReplicaSets kept for rollback.
    * @default 5
    */

@@ -83,6 +83,8 @@ export function validateAppDeploymentArgs(name: string, args: AppDeploymentArgs)
   checkIntRange(problems, "containerPort", args.containerPort, 1, 65535);
   checkIntRange(problems, "servicePort", args.servicePort, 1, 65535);
   checkIntRange(problems, "revisionHistoryLimit", args.revisionHistoryLimit, 0, 1000);
+  // A day: longer keeps a replica on a dead node for longer than any on-call would accept.
+  checkIntRange(problems, "nodeLossTolerationSeconds", args.nodeLossTolerationSeconds, 0, 86400);
 
   const r = args.rollout ?? {};
   const surgeZero = checkIntOrPercent(

@@ -82,6 +82,15 @@ export interface Volume {
   };
 }
 
+/** A toleration of a pod spec. */
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: string;
+  readonly value?: string;
+  readonly effect?: string;
+  readonly tolerationSeconds?: number;
+}
+
 /** A pod spec. */
 export interface PodSpec {
   readonly containers?: readonly Container[];
@@ -89,6 +98,7 @@ export interface PodSpec {
   readonly volumes?: readonly Volume[];
   readonly terminationGracePeriodSeconds?: number;
   readonly automountServiceAccountToken?: boolean;
+  readonly tolerations?: readonly Toleration[];
   readonly securityContext?: {
     readonly runAsNonRoot?: boolean;
     readonly runAsUser?: number;

@@ -4,6 +4,7 @@ import { autoscalerOwnsReplicasPolicy } from "./rules/autoscaler-owns-replicas";
 import { gracefulTerminationPolicy } from "./rules/graceful-termination";
 import { minimumReplicasPolicy } from "./rules/minimum-replicas";
 import { noBarePodsPolicy } from "./rules/no-bare-pods";
+import { nodeLossEvictionPolicy } from "./rules/node-loss-eviction";
 import { noDeleteBeforeReplacePolicy } from "./rules/no-delete-before-replace";
 import { noFixedConfigMapNamesPolicy, noFixedNamesPolicy } from "./rules/no-fixed-names";
 import { noSkipAwaitPolicy } from "./rules/no-skip-await";
@@ -38,6 +39,7 @@ export const POLICIES: Policies = [
   podDisruptionBudgetPolicy,
   serviceSelectorPolicy,
   noFixedConfigMapNamesPolicy,
+  nodeLossEvictionPolicy,
 ];
 
 /** Names of the policies whose config takes an `environment`. */

@@ -39,6 +39,20 @@ export function goodPodSpec(overrides: Partial<PodSpec> = {}): PodSpec {
       seccompProfile: { type: "RuntimeDefault" },
     },
     containers: [goodContainer()],
+    tolerations: [
+      {
+        key: "node.kubernetes.io/not-ready",
+        operator: "Exists",
+        effect: "NoExecute",
+        tolerationSeconds: 30,
+      },
+      {
+        key: "node.kubernetes.io/unreachable",
+        operator: "Exists",
+        effect: "NoExecute",
+        tolerationSeconds: 30,
+      },
+    ],
     ...overrides,
   };
 }

@@ -41,7 +41,7 @@ describe("the policy pack", () => {
     expect(POLICIES.every((p) => p.enforcementLevel === undefined)).toBe(true);
   });
 
-  it("has fifteen uniquely named, kebab-case policies with a description each", () => {
+  it("has sixteen uniquely named, kebab-case policies with a description each", () => {
     const names = POLICIES.map((p) => p.name);
     expect(names).toEqual([
       "rolling-update",
@@ -59,6 +59,7 @@ describe("the policy pack", () => {
       "pod-disruption-budget",
       "service-selector",
       "no-fixed-config-map-names",
+      "node-loss-eviction",
     ]);
     expect(new Set(names).size).toBe(names.length);
     for (const p of POLICIES) {
@@ -79,6 +80,7 @@ describe("the policy pack", () => {
       "rollout-deadlines",
       "no-bare-pods",
       "minimum-replicas",
+      "node-loss-eviction",
     ]);
     for (const name of ENVIRONMENT_AWARE_POLICIES) {
       const env = byName(name).configSchema!.properties.environment as Record<string, unknown>;
@@ -98,6 +100,16 @@ function goodStack(): PlainResource[] {
 
 /** For each policy: a compliant object (resource policies) and one that breaks it, with a message fragment. */
 const RESOURCE_CASES: [string, string, KubeObject, KubeObject, string][] = [
+  [
+    "node-loss-eviction",
+    "kubernetes:apps/v1:Deployment",
+    { metadata: autonamed("web"), spec: goodDeploymentSpec() },
+    {
+      metadata: autonamed("web"),
+      spec: goodDeploymentSpec({ template: { spec: goodPodSpec({ tolerations: undefined }) } }),
+    },
+    'Deployment "web": pods have no NoExecute toleration of node.kubernetes.io/not-ready, so they keep the cluster default of 300 s',
+  ],
   [
     "rolling-update",
     "kubernetes:apps/v1:Deployment",
@@ -473,6 +485,7 @@ describe("policyPackConfig", () => {
       "rollout-deadlines": { environment: "staging" },
       "no-bare-pods": { environment: "staging" },
       "minimum-replicas": { environment: "staging" },
+      "node-loss-eviction": { environment: "staging" },
     });
   });
 
@@ -489,6 +502,7 @@ describe("policyPackConfig", () => {
       "rollout-deadlines": { environment: "dev" },
       "no-bare-pods": { environment: "dev", enforcementLevel: "advisory" },
       "minimum-replicas": { environment: "dev", minimum: 2 },
+      "node-loss-eviction": { environment: "dev" },
       "no-skip-await": "disabled",
       all: "advisory",
     });

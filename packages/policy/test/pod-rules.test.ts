@@ -3,8 +3,9 @@ import { checkGracefulTermination, preStopSleepSeconds } from "../src/rules/grac
 import { checkResourceRequests } from "../src/rules/resource-requests";
 import { checkRestrictedSecurityContext } from "../src/rules/restricted-security-context";
 import { checkBarePod } from "../src/rules/no-bare-pods";
-import type { Container } from "../src/k8s";
-import { goodContainer, goodPodSpec } from "./fixtures";
+import { checkNodeLossEviction, nodeLossEvictionPolicy } from "../src/rules/node-loss-eviction";
+import { TYPES, type Container, type Toleration } from "../src/k8s";
+import { goodContainer, goodDeploymentSpec, goodPodSpec, runResourcePolicy } from "./fixtures";
 
 describe("readiness-probe: checkReadinessProbes", () => {
   it.each([
@@ -279,5 +280,97 @@ describe("no-bare-pods: checkBarePod", () => {
     expect(checkBarePod(env)).toEqual([
       `is a bare Pod in ${env}: nothing recreates it when its node is drained or it is evicted; run it from a Deployment (or a StatefulSet) instead`,
     ]);
+  });
+});
+
+describe("node-loss-eviction: checkNodeLossEviction", () => {
+  const NOT_READY = "node.kubernetes.io/not-ready";
+  const UNREACHABLE = "node.kubernetes.io/unreachable";
+  const tol = (key: string | undefined, seconds?: number, effect = "NoExecute"): Toleration => ({
+    ...(key !== undefined ? { key } : {}),
+    operator: "Exists",
+    effect,
+    ...(seconds !== undefined ? { tolerationSeconds: seconds } : {}),
+  });
+
+  it.each<[string, Toleration[]]>([
+    ["30 s for both keys", [tol(NOT_READY, 30), tol(UNREACHABLE, 30)]],
+    ["exactly the maximum", [tol(NOT_READY, 120), tol(UNREACHABLE, 120)]],
+    ["0 s (evict at once)", [tol(NOT_READY, 0), tol(UNREACHABLE, 0)]],
+    ["a key-less Exists with seconds, matching both", [tol(undefined, 60)]],
+    [
+      "a forever toleration beside a short one (the shortest wins)",
+      [tol(NOT_READY), tol(NOT_READY, 30), tol(UNREACHABLE, 30)],
+    ],
+  ])("accepts %s", (_, tolerations) => {
+    expect(checkNodeLossEviction(goodPodSpec({ tolerations }), 120)).toEqual([]);
+  });
+
+  it.each<[string, Toleration[] | undefined, string[]]>([
+    [
+      "no tolerations (the cluster's 300 s)",
+      undefined,
+      [
+        `pods have no NoExecute toleration of ${NOT_READY}, so they keep the cluster default of 300 s and a lost node's pods are replaced only after 300 s more: add the toleration { key: "${NOT_READY}", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 } (AppDeployment sets it: nodeLossTolerationSeconds)`,
+        `pods have no NoExecute toleration of ${UNREACHABLE}, so they keep the cluster default of 300 s and a lost node's pods are replaced only after 300 s more: add the toleration { key: "${UNREACHABLE}", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 } (AppDeployment sets it: nodeLossTolerationSeconds)`,
+      ],
+    ],
+    [
+      "the 300 s written out, and a NoSchedule toleration that does not count",
+      [tol(NOT_READY, 300), tol(UNREACHABLE, 30, "NoSchedule"), tol(UNREACHABLE, 121)],
+      [
+        `pods tolerate ${NOT_READY} for 300 s, more than 120 s, so a lost node's pods are replaced late: lower tolerationSeconds to 120 or less (e.g. 30)`,
+        `pods tolerate ${UNREACHABLE} for 121 s, more than 120 s, so a lost node's pods are replaced late: lower tolerationSeconds to 120 or less (e.g. 30)`,
+      ],
+    ],
+    [
+      "a toleration without seconds (never evicted)",
+      [tol(NOT_READY, 30), tol(UNREACHABLE)],
+      [
+        `pods tolerate ${UNREACHABLE} without tolerationSeconds, so they are never evicted from a lost node: add the toleration { key: "${UNREACHABLE}", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 } (AppDeployment sets it: nodeLossTolerationSeconds)`,
+      ],
+    ],
+  ])("reports %s", (_, tolerations, expected) => {
+    expect(checkNodeLossEviction(goodPodSpec({ tolerations }), 120)).toEqual(expected);
+  });
+
+  const bare = {
+    metadata: { name: "web" },
+    spec: goodDeploymentSpec({ template: { spec: goodPodSpec({ tolerations: undefined }) } }),
+  };
+
+  it.each(["dev", "staging"])(
+    "applies only in prod: %s passes the cluster default",
+    (environment) => {
+      expect(
+        runResourcePolicy(nodeLossEvictionPolicy, TYPES.deployment, "web", bare, {
+          config: { environment },
+        }),
+      ).toEqual([]);
+    },
+  );
+
+  it("takes maxTolerationSeconds from the config, and leaves StatefulSets alone", () => {
+    const spec = goodDeploymentSpec({
+      template: {
+        spec: goodPodSpec({ tolerations: [tol(NOT_READY, 300), tol(UNREACHABLE, 300)] }),
+      },
+    });
+    const obj = { metadata: { name: "web" }, spec };
+    expect(
+      runResourcePolicy(nodeLossEvictionPolicy, TYPES.deployment, "web", obj, {
+        config: { environment: "prod" },
+      }),
+    ).toHaveLength(2);
+    expect(
+      runResourcePolicy(nodeLossEvictionPolicy, TYPES.deployment, "web", obj, {
+        config: { environment: "prod", maxTolerationSeconds: 300 },
+      }),
+    ).toEqual([]);
+    expect(
+      runResourcePolicy(nodeLossEvictionPolicy, TYPES.statefulSet, "web", bare, {
+        config: { environment: "prod" },
+      }),
+    ).toEqual([]);
   });
 });

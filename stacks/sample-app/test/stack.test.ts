@@ -153,6 +153,13 @@ describe("the sample-app stack's config rules", () => {
     expect(pod.tolerations).toEqual([
       { key: "steady.dev/real-node", operator: "Equal", value: "true", effect: "NoSchedule" },
       { key: "dedicated", operator: "Exists" },
+      // The component's node-loss defaults follow the configured tolerations.
+      ...["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({
+        key,
+        operator: "Exists",
+        effect: "NoExecute",
+        tolerationSeconds: 30,
+      })),
     ]);
   });
 

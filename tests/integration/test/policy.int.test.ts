@@ -29,6 +29,7 @@ const RULES = [
   "pod-disruption-budget",
   "service-selector",
   "no-fixed-config-map-names",
+  "node-loss-eviction",
 ];
 
 /** `pulumi preview` with the pack; resolves to the whole output, or rejects with it. */

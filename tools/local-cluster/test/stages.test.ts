@@ -27,6 +27,7 @@ describe("kwok stages", () => {
     expect(stages.map((s) => [s.metadata.name, s.spec.resourceRef.kind])).toEqual([
       ["steady-node-initialize", "Node"],
       ["steady-node-heartbeat-with-lease", "Node"],
+      ["steady-node-stopped", "Node"],
       ["steady-pod-ready", "Pod"],
       ["steady-pod-never-ready", "Pod"],
       ["steady-pod-remove-finalizers", "Pod"],
@@ -49,6 +50,25 @@ describe("kwok stages", () => {
     );
     expect(ready.spec.delay?.durationMilliseconds).toBe(1000);
     expect(ready.spec.delay?.durationFrom?.jq.expression).toContain("steady.dev/ready-delay-ms");
+  });
+
+  it.each(["steady-node-initialize", "steady-node-heartbeat-with-lease"])(
+    "%s leaves a node annotated steady.dev/simulate: stopped alone (node-loss drills)",
+    (name) => {
+      expect(keys(byName[name]!)).toContainEqual([
+        '.metadata.annotations["steady.dev/simulate"]',
+        "NotIn",
+        ["stopped"],
+      ]);
+    },
+  );
+
+  it("a stopped node matches a stage of its own, which replaces any heartbeat kwok had scheduled", () => {
+    const stopped = byName["steady-node-stopped"]!;
+    expect(keys(stopped)).toEqual([
+      ['.metadata.annotations["steady.dev/simulate"]', "In", ["stopped"]],
+    ]);
+    expect(stopped.spec.steps.map((s) => Object.keys(s))).toEqual([["event"]]);
   });
 
   it("never-ready pods get a status with Ready False", () => {
