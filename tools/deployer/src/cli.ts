@@ -4,7 +4,7 @@ import { KubeClient } from "@steady/local-cluster";
 import { appendFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ClusterUnreachable, readyzProbe, withOutageBound } from "./deadline";
-import { demo, demoOnRealNode } from "./demo";
+import { demo, demoOnRealNode, demoStackName } from "./demo";
 import { stateDir } from "./paths";
 import { formatReport } from "./report";
 import { withRolloutReports } from "./up-report";
@@ -239,12 +239,13 @@ export async function main(argv: string[]): Promise<number> {
 
 /** `demo`: the whole job on the local cluster; 130/143 when interrupted. */
 async function runDemo(args: Args): Promise<number> {
+  const stack = demoStackName(args.env, args.realNode);
   const stacks = [PROJECTS.platform, PROJECTS.app].map((p) => ({
-    name: `organization/${p.name}/${args.realNode ? `${args.env}-real` : args.env}`,
+    name: `organization/${p.name}/${stack}`,
     recover: recoverCommand(
       p === PROJECTS.platform ? "platform" : "app",
       args.env,
-      args.realNode ? `${args.env}-real` : undefined,
+      stack === args.env ? undefined : stack,
     ),
   }));
   hardStopHint = () => stacks.flatMap((s) => stackHint(s.name, s.recover));
@@ -445,15 +446,15 @@ async function preflight(
   return false;
 }
 
-/**
- * Runs the up while watching the stack's Deployments; prints the rollout reports and adds them to
- * `rollouts`, also when the up fails (that is when they matter most).
- */
 /** What an abort's reason says, for the run's own abort reason. */
 function describeAbort(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
 
+/**
+ * Runs the up while watching the stack's Deployments; prints the rollout reports and adds them to
+ * `rollouts`, also when the up fails (that is when they matter most).
+ */
 async function upWithReports(
   stack: Stack,
   kubeconfig: string | undefined,

@@ -92,6 +92,14 @@ export async function demo(opts: { env?: string } = {}): Promise<RolloutReport> 
   }
 }
 
+/**
+ * The stack name the demo uses for an environment: the real-node demo keeps stacks of its own
+ * (`dev-real`), so it never disturbs the simulated demo's state.
+ */
+export function demoStackName(env: string, realNode: boolean): string {
+  return realNode ? `${env}-real` : env;
+}
+
 /** Replicas of the app on the real node: enough that a rollout has several rounds. */
 const REAL_NODE_REPLICAS = 3;
 
@@ -103,7 +111,7 @@ const REAL_NODE_REPLICAS = 3;
  */
 export async function demoOnRealNode(opts: { env?: string } = {}): Promise<void> {
   const env = opts.env ?? "dev";
-  const stack = `${env}-real`;
+  const stack = demoStackName(env, true);
   const started = Date.now();
   if (process.env.KUBECONFIG) {
     throw new Error(
