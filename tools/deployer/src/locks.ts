@@ -1,6 +1,7 @@
+import { procTable } from "@steady/local-cluster";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -85,19 +86,19 @@ export function readLocks(dir: string): StackLock[] {
 /** What liveness checks read; the real machine by default, a fake in tests. */
 export interface Machine {
   readonly hostname: string;
-  /** The command name of a running pid (`/proc/<pid>/comm`), undefined when no such process. */
+  /** The program name of a running pid (its argv[0]'s base name), undefined when none runs. */
   readonly processName: (pid: number) => string | undefined;
 }
 
-/** This machine: its hostname and /proc. */
+/**
+ * This machine: its hostname and the local cluster's process table, which reads /proc and
+ * counts a zombie (exited, not yet collected) as gone.
+ */
 export const THIS_MACHINE: Machine = {
   hostname: osHostname(),
   processName: (pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-    } catch {
-      return undefined;
-    }
+    const argv0 = procTable.cmdline(pid)?.[0];
+    return argv0 === undefined ? undefined : basename(argv0);
   },
 };
 

@@ -9,6 +9,7 @@ export { clusterStatus, nodeIsReady } from "./status";
 export { resolveDataDir, findRepoRoot, layout, kwokStagesFile, COMPONENTS } from "./paths";
 export type { ComponentName, Layout } from "./paths";
 export { findBinary, MissingBinaryError, toolchainBinDir } from "./binaries";
+export { procTable, type ProcessTable } from "./processes";
 export { KWOK_NODE_SELECTOR } from "./components";
 export { NETWORK, REAL_NODE_NETWORK } from "./network";
 export { REAL_NODE, NODE_COMPONENTS } from "./real-node-spec";
