@@ -464,7 +464,7 @@ export const DEPLOY_JOB_PARTS = {
   nodeVersion: "24",
 } as const;
 
-/** Signs of the source-built toolchain: Go, and its build script (directly or through npm). */
+/** The source-built toolchain's build, run directly or through `npm run toolchain`. */
 const TOOLCHAIN_BUILD = /tools\/toolchain\/build\.sh|npm run toolchain\b/;
 
 /** The steps of every job that runs steady-deploy or the smoke checks, with their commands. */
