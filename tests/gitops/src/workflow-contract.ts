@@ -11,10 +11,10 @@ export const GITHUB_ENVIRONMENTS = { dev: "dev", staging: "staging", prod: "prod
 
 type Obj = Record<string, unknown>;
 
-/** A step running steady-deploy: its bin, or the deployer workspace's built CLI. */
-const DEPLOY_CLI = String.raw`(?:steady-deploy|deployer\/dist\/cli\.js)`;
-/** A step running the post-deploy smoke checks: their bin, or the built CLI. */
-const SMOKE_CLI = String.raw`(?:steady-smoke|smoke-cli\.js)`;
+/** A step running steady-deploy: its bin, the repo's deploy tool's bin, or that tool's built CLI. */
+const DEPLOY_CLI = String.raw`(?:steady-(?:repo-)?deploy|deployer\/dist\/cli\.js)`;
+/** A step running the post-deploy smoke checks: steady-smoke, or the deploy CLI's `smoke`. */
+const SMOKE_CLI = String.raw`(?:steady-smoke|smoke-cli\.js|${DEPLOY_CLI} smoke)`;
 
 /** A YAML file of the pipeline, parsed. */
 export interface PipelineFile {

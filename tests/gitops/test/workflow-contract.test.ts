@@ -55,6 +55,25 @@ describe("the committed pipeline", () => {
   });
 });
 
+describe("recognising the deploy and smoke commands", () => {
+  it("takes the smoke checks as the deploy tool's `smoke` command as well as steady-smoke", () => {
+    const p = broken(({ action }) => {
+      action("smoke").runs.steps[0].run =
+        'node tools/deployer/dist/cli.js smoke --env "$STEADY_ENV" --http --summary-md "$GITHUB_STEP_SUMMARY"';
+    });
+    expect(checkPipeline(p)).toEqual([]);
+  });
+
+  it("finds no smoke checks when the smoke step runs something else", () => {
+    const p = broken(({ action }) => (action("smoke").runs.steps[0].run = "true"));
+    expect(checkDeployOrder(p)).toEqual([
+      ".github/workflows/deploy.yml: no smoke checks of dev",
+      ".github/workflows/deploy.yml: no smoke checks of staging",
+      ".github/workflows/deploy.yml: no smoke checks of prod",
+    ]);
+  });
+});
+
 describe("expanding a job matrix as GitHub does", () => {
   it("adds include keys to the combinations they fit and appends the rest", () => {
     expect(
