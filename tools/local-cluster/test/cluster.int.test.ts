@@ -6,13 +6,13 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findClusterBinaries } from "../src/binaries";
+import { findClusterBinaries } from "../src/host/binaries";
 import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
 import { cidrContains, NETWORK } from "../src/network";
-import { procTable, rssKiB } from "../src/processes";
-import { startCluster } from "../src/start";
-import { clusterStatus } from "../src/status";
-import { stopCluster } from "../src/stop";
+import { procTable, rssKiB } from "../src/host/processes";
+import { startCluster } from "../src/control-plane/start";
+import { clusterStatus } from "../src/control-plane/status";
+import { stopCluster } from "../src/control-plane/stop";
 import type { ClusterInfo } from "../src/types";
 
 interface Pod extends KubeObject {

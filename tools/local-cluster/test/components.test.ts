@@ -1,6 +1,6 @@
-import { componentSpecs, KWOK_NODE_SELECTOR } from "../src/components";
+import { componentSpecs, KWOK_NODE_SELECTOR } from "../src/control-plane/components";
 import { kwokStagesFile, layout } from "../src/paths";
-import type { Pki } from "../src/pki";
+import type { Pki } from "../src/pki/pki";
 
 const pki: Pki = {
   mode: "certs",

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ProcessTable } from "../src/processes";
-import type { RealNodeState } from "../src/real-node-state";
+import type { ProcessTable } from "../src/host/processes";
+import type { RealNodeState } from "../src/real-node/state";
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = "steady-local-test-"): { dir: string; cleanup: () => void } {

@@ -4,8 +4,8 @@ import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { KubeApiError, KubeClient, withQuery, type WatchEvent } from "../src/kube-client";
-import { loadCredentials, writeKubeconfig } from "../src/kubeconfig";
-import { ensurePki, findOpenssl } from "../src/pki";
+import { loadCredentials, writeKubeconfig } from "../src/pki/kubeconfig";
+import { ensurePki, findOpenssl } from "../src/pki/pki";
 import { tempDir } from "./helpers";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;

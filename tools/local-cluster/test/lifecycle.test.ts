@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { MissingBinaryError } from "../src/binaries";
-import { acquireLock } from "../src/lock";
-import { findOpenssl } from "../src/pki";
-import { startCluster } from "../src/start";
-import { readState, writeState, type ClusterState } from "../src/state";
-import { clusterStatus } from "../src/status";
-import { foreignEntries, stopCluster } from "../src/stop";
+import { MissingBinaryError } from "../src/host/binaries";
+import { acquireLock } from "../src/host/lock";
+import { findOpenssl } from "../src/pki/pki";
+import { startCluster } from "../src/control-plane/start";
+import { readState, writeState, type ClusterState } from "../src/control-plane/state";
+import { clusterStatus } from "../src/control-plane/status";
+import { foreignEntries, stopCluster } from "../src/control-plane/stop";
 import { FakeProcessTable, tempDir } from "./helpers";
 
 const ports = {

@@ -13,25 +13,34 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import * as http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cgroupHierarchies, cgroupProcesses } from "../src/cgroups";
-import { criContainerIds, findShims, importImage, shimSocketPath } from "../src/containerd";
-import { isRoot } from "../src/host";
-import { listNftTables, listNodeChains, type IptablesFamily } from "../src/iptables";
+import { cgroupHierarchies, cgroupProcesses } from "../src/real-node/cgroups";
+import {
+  criContainerIds,
+  findShims,
+  importImage,
+  shimSocketPath,
+} from "../src/real-node/containerd";
+import { isRoot } from "../src/host/host";
+import { listNftTables, listNodeChains, type IptablesFamily } from "../src/real-node/iptables";
 import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
-import { mountsUnder, readMountinfo } from "../src/mounts";
+import { mountsUnder, readMountinfo } from "../src/real-node/mounts";
 import { cidrContains, REAL_NODE_NETWORK } from "../src/network";
-import { findNodeRuntime, MissingRuntimeError, type NodeRuntime } from "../src/node-runtime";
-import { buildImageArchive } from "../src/oci-image";
-import { HOST_DIRS } from "../src/host-paths";
-import { procTable } from "../src/processes";
-import { readClaim } from "../src/real-node-claim";
-import { iptablesFamilies } from "../src/real-node";
-import { REAL_NODE } from "../src/real-node-spec";
-import { startCluster } from "../src/start";
-import { readState } from "../src/state";
-import { clusterStatus } from "../src/status";
-import { stopCluster } from "../src/stop";
-import { readSysctl, REAL_NODE_KERNEL_SETTINGS } from "../src/sysctl";
+import {
+  findNodeRuntime,
+  MissingRuntimeError,
+  type NodeRuntime,
+} from "../src/real-node/node-runtime";
+import { buildImageArchive } from "../src/real-node/oci-image";
+import { HOST_DIRS } from "../src/real-node/host-paths";
+import { procTable } from "../src/host/processes";
+import { readClaim } from "../src/real-node/claim";
+import { iptablesFamilies } from "../src/real-node/start";
+import { REAL_NODE } from "../src/real-node/spec";
+import { startCluster } from "../src/control-plane/start";
+import { readState } from "../src/control-plane/state";
+import { clusterStatus } from "../src/control-plane/status";
+import { stopCluster } from "../src/control-plane/stop";
+import { readSysctl, REAL_NODE_KERNEL_SETTINGS } from "../src/real-node/sysctl";
 import type { ClusterInfo } from "../src/types";
 
 /** Why this machine cannot run the suite (undefined: it can). */

@@ -1,8 +1,13 @@
-import { componentSpecs } from "../src/components";
+import { componentSpecs } from "../src/control-plane/components";
 import { layout } from "../src/paths";
-import type { Pki } from "../src/pki";
-import { describePosture, flagValue, postureGaps, securityPosture } from "../src/security";
-import type { ClusterState } from "../src/state";
+import type { Pki } from "../src/pki/pki";
+import {
+  describePosture,
+  flagValue,
+  postureGaps,
+  securityPosture,
+} from "../src/control-plane/security";
+import type { ClusterState } from "../src/control-plane/state";
 
 const ports = {
   etcdClient: 2001,

@@ -1,5 +1,10 @@
-import { assess, checkComponents, describeDown, expectedComponents } from "../src/stale";
-import type { ClusterState, ComponentState } from "../src/state";
+import {
+  assess,
+  checkComponents,
+  describeDown,
+  expectedComponents,
+} from "../src/control-plane/stale";
+import type { ClusterState, ComponentState } from "../src/control-plane/state";
 import { FakeProcessTable, sampleRealNode } from "./helpers";
 
 const rec = (pid: number, bin: string): ComponentState => ({

@@ -8,7 +8,7 @@ import {
   writeRememberedPorts,
   writeState,
   type ClusterState,
-} from "../src/state";
+} from "../src/control-plane/state";
 import { sampleRealNode, tempDir } from "./helpers";
 
 const ports = {

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { basename, join } from "node:path";
-import { run, tryRun } from "./host";
-import { parseCmdline } from "./processes";
+import { run, tryRun } from "../host/host";
+import { parseCmdline } from "../host/processes";
 
 /**
  * Talking to the real node's containerd through `ctr` (Debian's containerd package ships it),

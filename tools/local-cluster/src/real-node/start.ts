@@ -2,21 +2,21 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { cgroupHierarchies, createCgroupRoot } from "./cgroups";
 import { hasImage, importImage, pluginStatus, socketAnswers, type Ctr } from "./containerd";
-import { isRoot, run } from "./host";
+import { isRoot, run } from "../host/host";
 import { missingHostDirs } from "./host-paths";
 import { listNftTables, listNodeChains, type IptablesFamily } from "./iptables";
-import { KubeApiError, type KubeClient, type KubeObject } from "./kube-client";
-import { loadCredentials, writeKubeconfig } from "./kubeconfig";
+import { KubeApiError, type KubeClient, type KubeObject } from "../kube-client";
+import { loadCredentials, writeKubeconfig } from "../pki/kubeconfig";
 import { mountsUnder, readMountinfo } from "./mounts";
-import { localIpv4Networks, REAL_NODE_NETWORK, realNodeCollisions } from "./network";
+import { localIpv4Networks, REAL_NODE_NETWORK, realNodeCollisions } from "../network";
 import { findNodeRuntime, type NodeRuntime } from "./node-runtime";
 import { buildImageArchive } from "./oci-image";
-import { layout as layoutOf, type Layout } from "./paths";
-import { ensureClientCertificate, existingAuthMode, type Pki } from "./pki";
-import { freePort, HOST } from "./ports";
-import { isOurs, spawnDetached, stopProcess, type ProcessTable } from "./processes";
-import { failure, httpOk, waitUntil } from "./readiness";
-import { readClaim, writeClaim } from "./real-node-claim";
+import { layout as layoutOf, type Layout } from "../paths";
+import { ensureClientCertificate, existingAuthMode, type Pki } from "../pki/pki";
+import { freePort, HOST } from "../host/ports";
+import { isOurs, spawnDetached, stopProcess, type ProcessTable } from "../host/processes";
+import { failure, httpOk, waitUntil } from "../host/readiness";
+import { readClaim, writeClaim } from "./claim";
 import {
   MAX_SOCKET_PATH,
   nodeLayout,
@@ -31,11 +31,11 @@ import {
   type NodeLayout,
   type NodePorts,
   type RealNodeMode,
-} from "./real-node-spec";
-import type { NodeProcessState, RealNodeState } from "./real-node-state";
-import { cleanupRealNode, describeCleanup, interfaceExists } from "./real-node-stop";
+} from "./spec";
+import type { NodeProcessState, RealNodeState } from "./state";
+import { cleanupRealNode, describeCleanup, interfaceExists } from "./stop";
 import { applyKernelSettings, REAL_NODE_KERNEL_SETTINGS } from "./sysctl";
-import { readState } from "./state";
+import { readState } from "../control-plane/state";
 
 /**
  * Starting the real node next to the control plane: containerd, the kubelet (registered as

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { dump } from "js-yaml";
-import { SYSTEM_BIN_DIRS } from "./host";
-import { REAL_NODE_NETWORK } from "./network";
+import { SYSTEM_BIN_DIRS } from "../host/host";
+import { REAL_NODE_NETWORK } from "../network";
 import type { NodeRuntime } from "./node-runtime";
-import type { Layout } from "./paths";
-import { HOST } from "./ports";
+import type { Layout, NodeComponentName } from "../paths";
+import { HOST } from "../host/ports";
 
 /**
  * What the real node is (names, label, taint) and the configuration and command line of its three
@@ -30,9 +30,9 @@ export const REAL_NODE = {
   containerdNamespace: "k8s.io",
 } as const;
 
-/** The real node's processes, in start order. */
-export const NODE_COMPONENTS = ["containerd", "kubelet", "kube-proxy"] as const;
-export type NodeComponentName = (typeof NODE_COMPONENTS)[number];
+// The real node's process names live in ../paths (next to the control plane's), because the
+// layout names their log files and must not import the real node's spec.
+export { NODE_COMPONENTS, type NodeComponentName } from "../paths";
 
 /** How the real node runs: next to kwok's simulated nodes, or as the cluster's only node. */
 export type RealNodeMode = "beside-kwok" | "only";

@@ -1,5 +1,5 @@
-import { KubeApiError, type KubeClient, type KubeObject } from "./kube-client";
-import { IDENTITIES } from "./pki";
+import { KubeApiError, type KubeClient, type KubeObject } from "../kube-client";
+import { IDENTITIES } from "../pki/pki";
 
 /** Namespace of the nodes' heartbeat Leases (kube-apiserver creates it; so may we). */
 export const NODE_LEASE_NAMESPACE = "kube-node-lease";

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureEtcdPki, type EtcdPki } from "./etcd-pki";
-import { NETWORK } from "./network";
+import { NETWORK } from "../network";
 import {
   certificateHasSubject,
   CLIENT_EXTENSIONS,
@@ -11,7 +11,7 @@ import {
   servingExtensions,
   subjectOf,
 } from "./openssl";
-import { HOST } from "./ports";
+import { HOST } from "../host/ports";
 
 export { findOpenssl } from "./openssl";
 

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { run } from "./host";
+import { run } from "../host/host";
 
 /**
  * Small OCI images made on this machine with umoci, for the real node: its sandbox ("pause")

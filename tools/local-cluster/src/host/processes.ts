@@ -144,3 +144,27 @@ export function bootTime(): Date | undefined {
     return undefined;
   }
 }
+
+/**
+ * How stopping one component went, as reported: SIGTERM worked, SIGKILL after the grace, it was
+ * gone already, or its pid is now another program's (left alone).
+ */
+export type StoppedResult = "stopped" | "killed" | "not-running" | "not-ours";
+
+/** One line saying how stopping a control-plane or real-node process went. */
+export function describeStopped(c: {
+  readonly name: string;
+  readonly pid: number;
+  readonly result: StoppedResult;
+}): string {
+  switch (c.result) {
+    case "stopped":
+      return `Stopped ${c.name} (pid ${c.pid}).`;
+    case "killed":
+      return `Stopped ${c.name} (pid ${c.pid}) with SIGKILL: it ignored SIGTERM for 10 s.`;
+    case "not-running":
+      return `${c.name} (pid ${c.pid}) was not running.`;
+    case "not-ours":
+      return `${c.name}: pid ${c.pid} now belongs to another program; left it alone.`;
+  }
+}

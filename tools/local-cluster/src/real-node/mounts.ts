@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { tryRun } from "./host";
+import { tryRun } from "../host/host";
 
 /** One line of /proc/self/mountinfo (the fields this package uses). */
 export interface MountEntry {

@@ -1,13 +1,13 @@
 import { socketAnswers } from "./containerd";
-import type { KubeClient, KubeObject } from "./kube-client";
-import type { Layout } from "./paths";
-import { HOST } from "./ports";
-import { rssKiB } from "./processes";
-import { httpOk } from "./readiness";
-import { nodeLayout, type NodeComponentName } from "./real-node-spec";
-import type { RealNodeState } from "./real-node-state";
-import type { ComponentCheck } from "./stale";
-import type { ComponentStatus, NodeComponentInfo, RealNodeStatus } from "./types";
+import type { KubeClient, KubeObject } from "../kube-client";
+import type { Layout } from "../paths";
+import { HOST } from "../host/ports";
+import { rssKiB } from "../host/processes";
+import { httpOk } from "../host/readiness";
+import { nodeLayout, type NodeComponentName } from "./spec";
+import type { RealNodeState } from "./state";
+import type { ComponentCheck } from "../control-plane/stale";
+import type { ComponentStatus, NodeComponentInfo, RealNodeStatus } from "../types";
 
 /** The health check of one process of the real node. */
 export function nodeHealthCheck(

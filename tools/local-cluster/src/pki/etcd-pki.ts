@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { CLIENT_EXTENSIONS, Openssl, servingExtensions } from "./openssl";
-import { HOST } from "./ports";
+import { HOST } from "../host/ports";
 
 /**
  * etcd's own certificates, apart from the API server's CA (as kubeadm keeps them): a client

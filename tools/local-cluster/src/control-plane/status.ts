@@ -1,12 +1,12 @@
 import { healthCheck, apiServerUrl } from "./health";
-import { KubeClient, type KubeObject } from "./kube-client";
-import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "./paths";
-import { procTable } from "./processes";
-import { processStatus, realNodeStatus } from "./real-node-status";
+import { KubeClient, type KubeObject } from "../kube-client";
+import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "../paths";
+import { procTable } from "../host/processes";
+import { processStatus, realNodeStatus } from "../real-node/status";
 import { describePosture, securityPosture } from "./security";
 import { checkComponents } from "./stale";
 import { readState } from "./state";
-import type { ClusterOptions, ClusterStatus, ComponentStatus } from "./types";
+import type { ClusterOptions, ClusterStatus, ComponentStatus } from "../types";
 
 interface NodeLike extends KubeObject {
   status?: { conditions?: { type: string; status: string }[] };

@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import type { ClusterBinary } from "./binaries";
-import { NETWORK } from "./network";
-import type { ComponentName, Layout } from "./paths";
-import type { Pki } from "./pki";
-import { HOST, type Ports } from "./ports";
+import type { ClusterBinary } from "../host/binaries";
+import { NETWORK } from "../network";
+import type { ComponentName, Layout } from "../paths";
+import type { Pki } from "../pki/pki";
+import { HOST, type Ports } from "../host/ports";
 
 /** Annotation (key=value) that marks the Node objects kwok simulates. */
 export const KWOK_NODE_SELECTOR = "kwok.x-k8s.io/node=fake";

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { COMPONENTS, type ComponentName } from "./paths";
-import type { AuthMode } from "./pki";
-import { PORT_NAMES, type Ports } from "./ports";
-import { parseRealNodeState, type RealNodeState } from "./real-node-state";
+import { COMPONENTS, type ComponentName } from "../paths";
+import type { AuthMode } from "../pki/pki";
+import { PORT_NAMES, type Ports } from "../host/ports";
+import { parseRealNodeState, type RealNodeState } from "../real-node/state";
 
 /** One started component, as recorded in state.json. */
 export interface ComponentState {

@@ -5,7 +5,7 @@ import {
   type NodeComponentName,
   type NodePorts,
   type RealNodeMode,
-} from "./real-node-spec";
+} from "./spec";
 import type { SysctlChange } from "./sysctl";
 
 /** One started process (same shape as a control-plane component in state.json). */

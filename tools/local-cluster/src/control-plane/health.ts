@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ETCD_PKI_FILES } from "./etcd-pki";
-import { KubeClient } from "./kube-client";
-import type { ComponentName } from "./paths";
-import type { Pki } from "./pki";
-import { HOST, type Ports } from "./ports";
-import { httpOk, type HttpCheckTls } from "./readiness";
+import { ETCD_PKI_FILES } from "../pki/etcd-pki";
+import { KubeClient } from "../kube-client";
+import type { ComponentName } from "../paths";
+import type { Pki } from "../pki/pki";
+import { HOST, type Ports } from "../host/ports";
+import { httpOk, type HttpCheckTls } from "../host/readiness";
 
 export const apiServerUrl = (ports: Ports) => `https://${HOST}:${ports.apiServer}`;
 

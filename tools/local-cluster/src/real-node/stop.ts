@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { findBinary } from "./binaries";
+import { findBinary } from "../host/binaries";
 import {
   cgroupHierarchies,
   cgroupProcesses,
@@ -8,26 +8,25 @@ import {
   type CgroupHierarchy,
 } from "./cgroups";
 import { criContainerIds, deleteAllTasks, findShims, socketAnswers } from "./containerd";
-import { findSystemTool, tryRun } from "./host";
+import { findSystemTool, tryRun } from "../host/host";
 import { cleanupHostPaths } from "./host-paths";
 import { removeEmptyNftTables, removeNodeChains, type IptablesFamily } from "./iptables";
-import { KubeApiError, withQuery, type KubeClient, type KubeObject } from "./kube-client";
+import { KubeApiError, withQuery, type KubeClient, type KubeObject } from "../kube-client";
 import { mountsUnder, readMountinfo, unmountAllUnder } from "./mounts";
-import { REAL_NODE_NETWORK } from "./network";
-import type { Layout } from "./paths";
-import { isOurs, stopProcess, type ProcessTable } from "./processes";
-import { releaseClaim } from "./real-node-claim";
+import { REAL_NODE_NETWORK } from "../network";
+import type { Layout } from "../paths";
+import { describeStopped, isOurs, stopProcess, type ProcessTable } from "../host/processes";
+import { releaseClaim } from "./claim";
 import {
   NODE_COMPONENTS,
   nodeLayout,
   REAL_NODE,
   type NodeComponentName,
   type NodeLayout,
-} from "./real-node-spec";
-import type { RealNodeState } from "./real-node-state";
+} from "./spec";
+import type { RealNodeState } from "./state";
 import { restoreKernelSettings, type SysctlChange } from "./sysctl";
-import { describeStopped } from "./stop";
-import type { StoppedComponent } from "./types";
+import type { StoppedComponent } from "../types";
 
 /**
  * Taking the real node down: its pods, processes, iptables chains, interfaces, mounts, cgroups,

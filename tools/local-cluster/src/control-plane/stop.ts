@@ -1,14 +1,14 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename } from "node:path";
-import { isRoot } from "./host";
-import { KubeClient, loadKubeconfig } from "./kube-client";
-import { acquireLock } from "./lock";
-import { mountsUnder, readMountinfo } from "./mounts";
-import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "./paths";
-import { procTable, stopProcess, type ProcessTable } from "./processes";
-import { cleanupRealNode, describeCleanup } from "./real-node-stop";
+import { isRoot } from "../host/host";
+import { KubeClient, loadKubeconfig } from "../kube-client";
+import { acquireLock } from "../host/lock";
+import { mountsUnder, readMountinfo } from "../real-node/mounts";
+import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "../paths";
+import { describeStopped, procTable, stopProcess, type ProcessTable } from "../host/processes";
+import { cleanupRealNode, describeCleanup } from "../real-node/stop";
 import { readState, removeState, type ClusterState } from "./state";
-import type { StopOptions, StopResult, StoppedComponent } from "./types";
+import type { StopOptions, StopResult, StoppedComponent } from "../types";
 
 /** Entries a data directory may hold; --purge refuses to delete a directory with anything else. */
 const OWN_ENTRIES = new Set([
@@ -158,21 +158,4 @@ export async function stopCluster(opts: StopOptions = {}): Promise<StopResult> {
     elapsedMs: Date.now() - t0,
     ...(realNodeLeftovers ? { realNodeLeftovers } : {}),
   };
-}
-
-export function describeStopped(c: {
-  readonly name: string;
-  readonly pid: number;
-  readonly result: StoppedComponent["result"];
-}): string {
-  switch (c.result) {
-    case "stopped":
-      return `Stopped ${c.name} (pid ${c.pid}).`;
-    case "killed":
-      return `Stopped ${c.name} (pid ${c.pid}) with SIGKILL: it ignored SIGTERM for 10 s.`;
-    case "not-running":
-      return `${c.name} (pid ${c.pid}) was not running.`;
-    case "not-ours":
-      return `${c.name}: pid ${c.pid} now belongs to another program; left it alone.`;
-  }
 }

@@ -1,4 +1,4 @@
-import { run, tryRun } from "./host";
+import { run, tryRun } from "../host/host";
 
 /**
  * Reading and removing the iptables chains the real node's kube-proxy, kubelet and CNI plugins

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { findBinary, isExecutableFile, MissingBinaryError } from "./binaries";
-import { findSystemTool } from "./host";
+import { findBinary, isExecutableFile, MissingBinaryError } from "../host/binaries";
+import { findSystemTool } from "../host/host";
 
 /** Where Debian's containernetworking-plugins installs the CNI plugins. */
 export const CNI_BIN_DIR = "/usr/lib/cni";

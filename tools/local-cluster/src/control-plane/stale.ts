@@ -1,6 +1,6 @@
-import { COMPONENTS, type ComponentName } from "./paths";
-import { cmdlineMatches, type ProcessTable } from "./processes";
-import { NODE_COMPONENTS, type NodeComponentName } from "./real-node-spec";
+import { COMPONENTS, type ComponentName } from "../paths";
+import { cmdlineMatches, type ProcessTable } from "../host/processes";
+import { NODE_COMPONENTS, type NodeComponentName } from "../real-node/spec";
 import type { ClusterState, ComponentState } from "./state";
 
 /**
