@@ -7,16 +7,9 @@ import { startCluster } from "../src/control-plane/start";
 import { readState, writeState, type ClusterState } from "../src/control-plane/state";
 import { clusterStatus } from "../src/control-plane/status";
 import { foreignEntries, stopCluster } from "../src/control-plane/stop";
-import { FakeProcessTable, tempDir } from "./helpers";
+import { FakeProcessTable, tempDir, SAMPLE_PORTS } from "./helpers";
 
-const ports = {
-  etcdClient: 1,
-  etcdPeer: 2,
-  apiServer: 3,
-  controllerManager: 4,
-  scheduler: 5,
-  kwok: 6,
-};
+const ports = SAMPLE_PORTS;
 const rec = (pid: number, name: string) => ({
   pid,
   argv: [`/tc/${name}`, `--x=${pid}`],

@@ -9,6 +9,7 @@
  * as in cluster.int.test.ts.
  */
 import { randomBytes } from "node:crypto";
+import { waitFor } from "@steady/testing";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { tmpdir } from "node:os";
@@ -81,21 +82,6 @@ interface NodeObject extends KubeObject {
 const NS = "default";
 const isReady = (p: Pod) =>
   (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 /** GET http://<ip>:<port>/ from this machine (not from a pod). */
 function httpGet(ip: string, port: number): Promise<{ status: number; body: string }> {
@@ -239,11 +225,15 @@ describe("a real node", () => {
       metadata: { name: "intolerant" },
       spec: { containers: [{ name: "app", image: "registry.example/never-pulled:1" }] },
     });
-    const pod = await until("the scheduler to give up on pod intolerant", 20_000, async () => {
-      const p = await client.get<Pod>(`/api/v1/namespaces/${NS}/pods/intolerant`);
-      const c = p.status?.conditions?.find((x) => x.type === "PodScheduled");
-      return c?.status === "False" ? { p, c } : undefined;
-    });
+    const pod = await waitFor(
+      "the scheduler to give up on pod intolerant",
+      async () => {
+        const p = await client.get<Pod>(`/api/v1/namespaces/${NS}/pods/intolerant`);
+        const c = p.status?.conditions?.find((x) => x.type === "PodScheduled");
+        return c?.status === "False" ? { p, c } : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
     expect(pod.p.spec?.nodeName).toBeUndefined();
     expect(pod.c.reason).toBe("Unschedulable");
     expect(pod.c.message).toContain("untolerated taint");
@@ -295,18 +285,26 @@ describe("a real node", () => {
         spec: { selector: { app: "steady-rn-web" }, ports: [{ port: 80, targetPort: 8080 }] },
       },
     );
-    const pod = await until("pod web to be Ready", 60_000, async () => {
-      const p = await client.get<Pod>(`/api/v1/namespaces/${NS}/pods/web`);
-      return isReady(p) ? p : undefined;
-    });
+    const pod = await waitFor(
+      "pod web to be Ready",
+      async () => {
+        const p = await client.get<Pod>(`/api/v1/namespaces/${NS}/pods/web`);
+        return isReady(p) ? p : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     console.log(`pod on the real node Ready after ${Date.now() - t0} ms`);
     expect(pod.spec?.nodeName).toBe(REAL_NODE.name);
     expect(cidrContains(REAL_NODE_NETWORK.podCidr, pod.status!.podIP!)).toBe(true);
 
-    const answer = await until(`http://${svc.spec.clusterIP}/ to answer`, 30_000, async () => {
-      const r = await httpGet(svc.spec.clusterIP, 80);
-      return r.status === 200 ? r : undefined;
-    });
+    const answer = await waitFor(
+      `http://${svc.spec.clusterIP}/ to answer`,
+      async () => {
+        const r = await httpGet(svc.spec.clusterIP, 80);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     console.log(`Service ${svc.spec.clusterIP}:80 answered after ${Date.now() - t0} ms`);
     expect(answer.body).toBe(token);
     // The API server reaches the kubelet too (logs, exec): httpd -v logged that request.
@@ -326,10 +324,10 @@ describe("a real node", () => {
   it("a crashed containerd and kubelet: the next up cleans up and starts the node again", async () => {
     const crashed = info.realNode!.components.filter((c) => c.name !== "kube-proxy");
     for (const c of crashed) process.kill(c.pid, "SIGKILL");
-    await until(
+    await waitFor(
       "containerd and the kubelet to die",
-      5000,
       async () => crashed.every((c) => procTable.cmdline(c.pid) === undefined) || undefined,
+      { timeoutMs: 5000, intervalMs: 200 },
     );
     // Their containers outlive them (the shims keep them): a stale node with leftovers.
     expect(findShims(info.realNode!.containerdSocket).length).toBeGreaterThan(0);
@@ -347,10 +345,14 @@ describe("a real node", () => {
     const svc = await client.get<{ spec: { clusterIP: string } }>(
       `/api/v1/namespaces/${NS}/services/web`,
     );
-    const answer = await until("the Service to answer again", 60_000, async () => {
-      const r = await httpGet(svc.spec.clusterIP, 80);
-      return r.status === 200 ? r : undefined;
-    });
+    const answer = await waitFor(
+      "the Service to answer again",
+      async () => {
+        const r = await httpGet(svc.spec.clusterIP, 80);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     expect(answer.body).toBe(token);
   });
 

@@ -21,7 +21,7 @@ import {
   bootTime,
   isOurs,
   procTable,
-  spawnDetached,
+  launchProcess,
   stopProcess,
   type ProcessTable,
   describeStopped,
@@ -521,19 +521,11 @@ class Launcher {
 
   private launch(spec: ComponentSpec): ComponentState {
     const { l, env, log } = this.run;
-    const logFile = l.logFile(spec.name);
-    const pid = spawnDetached(spec.argv, logFile, { ...env, ...spec.env }, l.dataDir);
-    const record: ComponentState = {
-      pid,
-      argv: spec.argv,
-      port: spec.port,
-      log: logFile,
-      startedAt: new Date().toISOString(),
-    };
+    const record = launchProcess(spec, l.logFile(spec.name), env, l.dataDir);
     (this.state.components as Record<string, ComponentState>)[spec.name] = record;
     writeState(l.stateFile, this.state);
     this.started.push(record);
-    log(`  started ${spec.name} (pid ${pid}, port ${spec.port})`);
+    log(`  started ${spec.name} (pid ${record.pid}, port ${spec.port})`);
     return record;
   }
 

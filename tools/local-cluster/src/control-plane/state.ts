@@ -3,18 +3,11 @@ import { COMPONENTS, type ComponentName } from "../paths";
 import type { AuthMode } from "../pki/pki";
 import { PORT_NAMES, type Ports } from "../host/ports";
 import { parseRealNodeState, type RealNodeState } from "../real-node/state";
+import type { LaunchedProcess } from "../host/processes";
 
 /** One started component, as recorded in state.json. */
-export interface ComponentState {
-  readonly pid: number;
-  /** The exact argv it was started with (compared against /proc/<pid>/cmdline). */
-  readonly argv: readonly string[];
-  /** Its main port (client port for etcd, HTTP server for kwok). */
-  readonly port: number;
-  readonly log: string;
-  /** ISO time it was started. */
-  readonly startedAt: string;
-}
+/** A control-plane process as state.json records it. */
+export type ComponentState = LaunchedProcess;
 
 /** <dataDir>/state.json: what `up` started, so `status` and `down` act on exactly that. */
 export interface ClusterState {

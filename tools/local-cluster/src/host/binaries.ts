@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
+import { COMPONENTS } from "../paths";
 
 /** Environment variable that moves the toolchain (same as tools/toolchain/build.sh). */
 export const TOOLCHAIN_DIR_ENV = "STEADY_TOOLCHAIN_DIR";
@@ -53,13 +54,7 @@ export function findBinary(name: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** Binaries `up` needs, resolved all at once so one run reports every missing one. */
-export const CLUSTER_BINARIES = [
-  "etcd",
-  "kube-apiserver",
-  "kube-controller-manager",
-  "kube-scheduler",
-  "kwok",
-] as const;
+export const CLUSTER_BINARIES = COMPONENTS;
 export type ClusterBinary = (typeof CLUSTER_BINARIES)[number];
 
 export function findClusterBinaries(

@@ -168,3 +168,36 @@ export function describeStopped(c: {
       return `${c.name}: pid ${c.pid} now belongs to another program; left it alone.`;
   }
 }
+
+/** A process started by `up`, as the state file records it (the same for the control plane and the real node). */
+export interface LaunchedProcess {
+  readonly pid: number;
+  /** The exact argv it was started with (compared against /proc/<pid>/cmdline). */
+  readonly argv: readonly string[];
+  /** Its main port (client port for etcd, HTTP server for kwok; 0 when it has none). */
+  readonly port: number;
+  readonly log: string;
+  /** ISO time it was started. */
+  readonly startedAt: string;
+}
+
+/** Starts `spec` detached, its output appended to `logFile`, and returns its record. */
+export function launchProcess(
+  spec: {
+    readonly argv: readonly string[];
+    readonly env?: NodeJS.ProcessEnv;
+    readonly port: number;
+  },
+  logFile: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): LaunchedProcess {
+  const pid = spawnDetached(spec.argv, logFile, { ...env, ...spec.env }, cwd);
+  return {
+    pid,
+    argv: spec.argv,
+    port: spec.port,
+    log: logFile,
+    startedAt: new Date().toISOString(),
+  };
+}

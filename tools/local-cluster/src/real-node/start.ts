@@ -14,7 +14,7 @@ import { buildImageArchive } from "./oci-image";
 import { layout as layoutOf, type Layout } from "../paths";
 import { ensureClientCertificate, existingAuthMode, type Pki } from "../pki/pki";
 import { freePort, HOST } from "../host/ports";
-import { isOurs, spawnDetached, stopProcess, type ProcessTable } from "../host/processes";
+import { isOurs, launchProcess, stopProcess, type ProcessTable } from "../host/processes";
 import { failure, httpOk, waitUntil } from "../host/readiness";
 import { readClaim, writeClaim } from "./claim";
 import {
@@ -294,17 +294,11 @@ class NodeStart {
 
   /** Starts a process and records it before anything waits for it. */
   launch(spec: NodeComponentSpec): NodeProcessState {
-    const logFile = this.o.layout.logFile(spec.name);
-    const pid = spawnDetached(spec.argv, logFile, { ...this.o.env, ...spec.env }, this.n.dir);
-    const record: NodeProcessState = {
-      pid,
-      argv: spec.argv,
-      port: spec.port,
-      log: logFile,
-      startedAt: new Date().toISOString(),
-    };
+    const record = launchProcess(spec, this.o.layout.logFile(spec.name), this.o.env, this.n.dir);
     this.update({ processes: { ...this.node.processes, [spec.name]: record } });
-    this.o.log(`  started ${spec.name} (pid ${pid}${spec.port ? `, port ${spec.port}` : ""})`);
+    this.o.log(
+      `  started ${spec.name} (pid ${record.pid}${spec.port ? `, port ${spec.port}` : ""})`,
+    );
     return record;
   }
 

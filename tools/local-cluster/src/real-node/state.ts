@@ -7,16 +7,11 @@ import {
   type RealNodeMode,
 } from "./spec";
 import type { SysctlChange } from "./sysctl";
+import type { LaunchedProcess } from "../host/processes";
 
 /** One started process (same shape as a control-plane component in state.json). */
-export interface NodeProcessState {
-  readonly pid: number;
-  /** The exact argv it was started with (compared against /proc/<pid>/cmdline). */
-  readonly argv: readonly string[];
-  readonly port: number;
-  readonly log: string;
-  readonly startedAt: string;
-}
+/** A real-node process as state.json records it. */
+export type NodeProcessState = LaunchedProcess;
 
 /**
  * The real node in state.json: everything `up --real-node` started or changed on this machine,
