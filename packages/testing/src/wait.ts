@@ -24,7 +24,8 @@ export interface WaitOptions {
  */
 export async function waitFor<T>(
   what: string,
-  check: () => Promise<T | undefined | false | null | 0 | "">,
+  check: () =>
+    Promise<T | undefined | false | null | 0 | ""> | T | undefined | false | null | 0 | "",
   opts: WaitOptions = {},
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
