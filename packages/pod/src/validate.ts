@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, checkIntRange, isDns1123Label, isPortName, parseQuantity } from "@steady/core";
-import { POD_DEFAULTS } from "./defaults";
+import {
+  KUBERNETES_GRACE_PERIOD_SECONDS,
+  POD_DEFAULTS,
+  hasTmpVolume,
+  preStopSleepOf,
+  protocolOf,
+} from "./defaults";
 import { effectiveResources } from "./resources";
 import type { ContainerArgs, PodSpecArgs, ProbeArgs, VolumeArgs } from "./types";
 
@@ -122,7 +128,7 @@ function checkContainer(
       `${pp}.name`,
       `port name ${JSON.stringify(p.name)} is used twice`,
     );
-    const key = `${p.containerPort}/${p.protocol ?? "TCP"}`;
+    const key = `${p.containerPort}/${protocolOf(p)}`;
     problems.check(!seenPorts.has(key), `${pp}.containerPort`, `port ${key} is declared twice`);
     seenPortNames.add(p.name);
     seenPorts.add(key);
@@ -276,23 +282,18 @@ export function validatePodSpecArgs(args: PodSpecArgs): Problems {
     );
     volumes.add(v.name);
   });
-  if (args.tmpVolume ?? true) {
+  const tmpMounted = hasTmpVolume(args);
+  if (tmpMounted) {
     problems.check(
-      !volumes.has("tmp"),
+      !volumes.has(POD_DEFAULTS.tmpVolumeName),
       "volumes",
       'the name "tmp" is taken by the /tmp volume; rename the volume or set tmpVolume: false',
     );
-    volumes.add("tmp");
+    volumes.add(POD_DEFAULTS.tmpVolumeName);
   }
   const names = new Set<string>();
   containers.forEach((c, i) => {
-    checkContainer(
-      problems,
-      `containers[${i}]`,
-      c,
-      volumes,
-      args.tmpVolume ?? POD_DEFAULTS.tmpVolume,
-    );
+    checkContainer(problems, `containers[${i}]`, c, volumes, tmpMounted);
     problems.check(
       !names.has(c.name),
       `containers[${i}].name`,
@@ -311,9 +312,9 @@ export function validatePodSpecArgs(args: PodSpecArgs): Problems {
     86400,
   );
   (args.tolerations ?? []).forEach((t, i) => checkToleration(problems, `tolerations[${i}]`, t));
-  const grace = args.terminationGracePeriodSeconds ?? 30;
+  const grace = args.terminationGracePeriodSeconds ?? KUBERNETES_GRACE_PERIOD_SECONDS;
   containers.forEach((c, i) => {
-    const sleep = c.preStopSleepSeconds ?? 0;
+    const sleep = preStopSleepOf(c);
     if (sleep > 0) {
       problems.check(
         grace > sleep,
