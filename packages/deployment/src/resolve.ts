@@ -161,7 +161,7 @@ function resolveScaling(args: AppDeploymentArgs) {
   };
 }
 
-/** Applies every default of {@link AppDeploymentArgs}: the only place that reads APP_DEFAULTS. */
+/** Applies every default of {@link AppDeploymentArgs}: the one place an arg default is applied. */
 function applyDefaults(name: string, args: AppDeploymentArgs): ResolvedAppDeployment {
   const configMountPath = args.configMountPath ?? APP_DEFAULTS.configMountPath;
   const config = resolveConfig(args.config, configMountPath);
