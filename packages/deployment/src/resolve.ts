@@ -217,7 +217,7 @@ export function resolveAppDeploymentArgs(
   args: AppDeploymentArgs,
 ): AppDeploymentResolution {
   const app = applyDefaults(name, args);
-  return { app, problems: checkAppDeploymentArgs(name, args, app) };
+  return { app, problems: checkAppDeploymentArgs(args, app) };
 }
 
 /**

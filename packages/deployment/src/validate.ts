@@ -49,14 +49,14 @@ function checkIntOrPercent(problems: Problems, path: string, v: number | string)
 }
 
 /** Namespace, the selector and version labels, and the labels the caller may not set. */
-function checkIdentity(problems: Problems, name: string, args: AppDeploymentArgs): void {
+function checkIdentity(problems: Problems, args: AppDeploymentArgs, app: ResolvedAppDeployment) {
   problems.check(
     args.namespace !== undefined && args.namespace !== "",
     "namespace",
     "is required: name the namespace to deploy into",
   );
-  const appName = args.appName ?? name;
-  const instance = args.instance ?? name;
+  const appName = app.selector["app.kubernetes.io/name"]!;
+  const instance = app.selector["app.kubernetes.io/instance"]!;
   problems.check(
     appName.length > 0 && isLabelValue(appName),
     args.appName === undefined ? "name" : "appName",
@@ -234,12 +234,11 @@ function checkPod(problems: Problems, app: ResolvedAppDeployment): void {
  * safety rules; reads defaults only through `app`, never on its own.
  */
 export function checkAppDeploymentArgs(
-  name: string,
   args: AppDeploymentArgs,
   app: ResolvedAppDeployment,
 ): Problems {
   const problems = new Problems();
-  checkIdentity(problems, name, args);
+  checkIdentity(problems, args, app);
   checkLimit(problems, "replicas", args.replicas, APP_LIMITS.replicas);
   checkLimit(problems, "containerPort", args.containerPort, APP_LIMITS.containerPort);
   checkLimit(problems, "servicePort", args.servicePort, APP_LIMITS.servicePort);
