@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UsageError } from "./args";
 import type { ResolvedCli } from "./pulumi-cli";
+import { workspaceBackendUrl } from "./recover";
 
 /** The project of a directory: its Pulumi.yaml (or Pulumi.yml) and the name in it. */
 export function readProject(dir: string): { file: string; name: string } {
@@ -59,22 +60,32 @@ export async function openProjectStack(
       throw new UsageError(
         `no --stack given and ${workDir} has no selected stack: pass --stack ORG/PROJECT/STACK or a stack name (${await stackList(ws)})`,
       );
-    return {
-      stack: await Stack.select(selected.name, ws),
-      how: "the workspace's selected stack",
-    };
+    const name = qualifiedName(selected.name, project.name, await workspaceBackendUrl(ws));
+    return { stack: await Stack.select(name, ws), how: "the workspace's selected stack" };
   }
+  const name = qualifiedName(o.stack, project.name, await workspaceBackendUrl(ws));
   try {
-    return { stack: await Stack.select(o.stack, ws), how: "--stack" };
+    return { stack: await Stack.select(name, ws), how: "--stack" };
   } catch (e) {
     if (!(e instanceof StackNotFoundError) && !/no stack named/i.test((e as Error).message))
       throw e;
     if (o.createStack)
-      return { stack: await Stack.create(o.stack, ws), how: "--stack, created by --create-stack" };
+      return { stack: await Stack.create(name, ws), how: "--stack, created by --create-stack" };
     throw new UsageError(
       `--stack ${o.stack}: there is no such stack of project ${project.name} in this backend (${await stackList(ws)}); create it with \`pulumi stack init ${o.stack}\` in ${workDir}, or pass --create-stack`,
     );
   }
+}
+
+/**
+ * The stack's fully qualified name where it can be known without asking a service: on a
+ * `file://` (DIY) backend every stack is `organization/<project>/<stack>`, and the lock files
+ * steady-deploy reads are laid out by that name. Other backends take the name as given.
+ */
+export function qualifiedName(stack: string, project: string, backendUrl: string): string {
+  const parts = stack.split("/");
+  if (parts.length === 3 || !backendUrl.startsWith("file://")) return stack;
+  return `organization/${project}/${parts[parts.length - 1]}`;
 }
 
 /** `its stacks: a, b` or `it has no stacks yet`, for error messages. */

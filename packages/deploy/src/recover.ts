@@ -1,4 +1,4 @@
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { Stack, Workspace } from "@pulumi/pulumi/automation";
 import {
   StackLocked,
   inspectLocks,
@@ -14,10 +14,15 @@ import {
  * workspace or of this process, else the one `pulumi login` chose (`pulumi whoami`).
  */
 export async function backendUrlOf(stack: Stack): Promise<string> {
-  const ws = stack.workspace as { envVars?: Record<string, string> } | undefined;
-  const fromEnv = ws?.envVars?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
-  if (fromEnv) return fromEnv;
-  return (await stack.workspace.whoAmI()).url ?? "";
+  return workspaceBackendUrl(stack.workspace);
+}
+
+/** {@link backendUrlOf} for a workspace. */
+export async function workspaceBackendUrl(ws: Workspace | undefined): Promise<string> {
+  const env = (ws as { envVars?: Record<string, string> } | undefined)?.envVars;
+  const fromEnv = env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
+  if (fromEnv || !ws) return fromEnv ?? "";
+  return (await ws.whoAmI()).url ?? "";
 }
 
 /**

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliLine, findKubeconfig, main } from "../src/cli";
+import { qualifiedName } from "../src/open-stack";
 import type { ResolvedCli } from "../src/pulumi-cli";
 
 describe("steady-deploy on bad input", () => {
@@ -68,5 +69,17 @@ describe("the first line of a run", () => {
   it("watches through --kubeconfig, else KUBECONFIG", () => {
     expect(findKubeconfig("k.yaml", {})).toBe(join(process.cwd(), "k.yaml"));
     expect(findKubeconfig(undefined, { KUBECONFIG: "/k" })).toBe("/k");
+  });
+});
+
+describe("the stack's qualified name", () => {
+  it.each([
+    ["prod", "file:///state", "organization/shop/prod"],
+    ["organization/prod", "file:///state", "organization/shop/prod"],
+    ["acme/shop/prod", "file:///state", "acme/shop/prod"],
+    ["prod", "https://api.pulumi.com", "prod"],
+    ["acme/prod", "s3://bucket", "acme/prod"],
+  ])("%s on %s is %s", (stack, backend, expected) => {
+    expect(qualifiedName(stack, "shop", backend)).toBe(expected);
   });
 });
