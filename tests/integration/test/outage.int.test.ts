@@ -47,7 +47,7 @@ async function pendingOperations(): Promise<unknown[]> {
   return state.deployment?.pending_operations ?? [];
 }
 
-/** `steady-deploy up --project app --env dev` as a child process, on this drill's backend. */
+/** The repo tool's `up --project app --env dev` (steady-deploy's up) as a child process, on this drill's backend. */
 function deployUp(): {
   exited: Promise<{ code: number | null; at: number }>;
   output: () => string;
