@@ -25,7 +25,7 @@ new SimulatedNodePool("shop", { count: 1, namePrefix: "shop-node" });
 const labels = { app: config.require("selector") };
 const ns = new k8s.core.v1.Namespace("shop", { metadata: { name: "${NS}" } });
 const namespace = ns.metadata.name;
-new k8s.apps.v1.Deployment("web", {
+const deployment = new k8s.apps.v1.Deployment("web", {
   metadata: { namespace, annotations: { "pulumi.com/timeoutSeconds": "120" } },
   spec: {
     replicas: 1,
@@ -39,7 +39,11 @@ new k8s.apps.v1.Deployment("web", {
     },
   },
 });
-new k8s.core.v1.Service("web", { metadata: { namespace }, spec: { selector: labels, ports: [{ port: 80 }] } });
+const service = new k8s.core.v1.Service("web", { metadata: { namespace }, spec: { selector: labels, ports: [{ port: 80 }] } });
+// What \`steady-deploy smoke\` reads.
+exports.namespace = namespace;
+exports.deploymentName = deployment.metadata.name;
+exports.serviceName = service.metadata.name;
 `;
 
 /** Runs the built bin the way `npx steady-deploy ...` would, in the project's directory. */
@@ -116,6 +120,15 @@ describe("steady-deploy on a project and stack of the user's own", () => {
     // Plans go next to the project unless STEADY_STATE_DIR says otherwise.
     expect(readdirSync(join(PROJECT, ".steady", "plans"))).toEqual(["organization_shop_prod.json"]);
     expect(existsSync(join(BACKEND, ".pulumi", "stacks", "shop", "prod.json"))).toBe(true);
+  });
+
+  it("smoke-checks the deployed app and finds no drift", () => {
+    const r = steadyDeploy(["smoke", "--stack", "prod", "--kubeconfig", kubeconfig()]);
+    expect(r.out).toMatch(/^ok {3}rollout complete: desired 1, updated 1, ready 1, available 1/m);
+    expect(r.out).toMatch(/^ok {3}service endpoints: 1 ready/m);
+    expect(r.out).toMatch(/^ok {3}no drift: organization\/shop\/prod/m);
+    expect(r.out).toContain("smoke checks of organization/shop/prod: 5 passed, 0 failed");
+    expect(r.code).toBe(0);
   });
 
   it("refuses a change that replaces a Deployment with exit 3, and applies nothing", async () => {
