@@ -129,19 +129,19 @@ describe("recovery decision", () => {
     const text = formatLocked(
       "organization/steady-app/dev",
       [inspected("dead")],
-      "steady-deploy recover --project app --env dev",
+      "steady-deploy recover --stack acme/shop/dev",
       new Date("2026-12-01T23:02:05Z"),
     );
     expect(text).toContain("the stack organization/steady-app/dev is locked by 1 lock(s):");
     expect(text).toContain("pid 4242 of ci@runner-1, taken 2 min 5 s ago, dead");
-    expect(text).toContain("  steady-deploy recover --project app --env dev");
+    expect(text).toContain("  steady-deploy recover --stack acme/shop/dev");
   });
 
   it("tells of a live holder without offering recover", () => {
     const text = formatLocked(
       "s",
       [inspected("alive")],
-      "steady-deploy recover --project app --env dev",
+      "steady-deploy recover --stack acme/shop/dev",
     );
     expect(text).toContain("alive");
     expect(text).toContain("Another update of this stack is running");
