@@ -9,7 +9,8 @@
 // runs jest itself (not through turbo, so nothing is cached and nothing is rebuilt) in every
 // workspace with a `test` script on Node.js 22 and 24 from node-runtime.mjs, with the workspace
 // dependencies the unit tier built. Typecheck and lint do not depend on the Node.js release and
-// run once. `--node` picks the releases (`none`: the system's only, as the scripts' own tests do).
+// run once. `--node` picks the releases (`none`: the system's only, as the scripts' own tests
+// do); by default a release of the running Node.js's major is left out, the unit tier ran on it.
 //
 // Before the integration tier it makes sure of what that tier runs: the toolchain built from Go
 // modules (tools/toolchain/build.sh; under a second when cached) and the Debian packages of the
@@ -32,9 +33,16 @@ const root = resolve(option(argv, "root") ?? REPO_ROOT);
 const unitOnly = argv.includes("--unit-only");
 const nodeMajors = matrixOf(option(argv, "node"));
 
-/** The Node.js majors of `--node` ("22,24", "none"); every release of the matrix by default. */
+/**
+ * The Node.js majors of `--node` ("22,24", "none"). By default every release of the matrix but
+ * the major running this script: the unit tier has just run on it (CI on Node.js 24 would
+ * otherwise run the same tests twice on 24).
+ */
 function matrixOf(value) {
-  if (value === undefined) return Object.keys(NODE_RELEASES);
+  if (value === undefined) {
+    const running = process.versions.node.split(".")[0];
+    return Object.keys(NODE_RELEASES).filter((m) => m !== running);
+  }
   if (value === "none") return [];
   const majors = value.split(",").filter(Boolean);
   const unknown = majors.filter((m) => !(m in NODE_RELEASES));
