@@ -225,7 +225,10 @@ function deployJobs(p: Pipeline): { up: Map<string, string[]>; smoke: Map<string
       const cmd = commandOf(step, ctx);
       const upEnv = /(?:steady-deploy|deployer\/dist\/cli\.js) up .*--env "?(\w+)"?/.exec(cmd)?.[1];
       if (upEnv) add(up, upEnv, id);
-      const smokeEnv = /(?:steady-smoke|smoke-cli\.js) .*--env "?(\w+)"?/.exec(cmd)?.[1];
+      const smokeEnv =
+        /(?:steady-smoke|smoke-cli\.js|(?:steady-(?:repo-)?deploy|deployer\/dist\/cli\.js) smoke) .*--env "?(\w+)"?/.exec(
+          cmd,
+        )?.[1];
       if (smokeEnv) add(smoke, smokeEnv, id);
     }
   }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { homedir } from "node:os";
+import { defaultToolchainDir } from "@steady/deploy";
 
 /** The monorepo root: the nearest ancestor whose package.json declares workspaces. */
 export function repoRoot(from = __dirname): string {
@@ -14,9 +14,12 @@ export function repoRoot(from = __dirname): string {
   }
 }
 
-/** Where the toolchain build puts its binaries (`bin/pulumi`, ...). */
+/**
+ * Where the toolchain build puts its binaries (`bin/pulumi`, ...): @steady/deploy's default
+ * (STEADY_TOOLCHAIN_DIR, else ~/.cache/steady/toolchain).
+ */
 export function toolchainDir(): string {
-  return process.env.STEADY_TOOLCHAIN_DIR ?? join(homedir(), ".cache", "steady", "toolchain");
+  return defaultToolchainDir();
 }
 
 /** Local state of this checkout (cluster, Pulumi file backend, work dirs): `<repo>/.steady`. */

@@ -1,49 +1,11 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import type { ProcessTable } from "@steady/deploy";
 import { RUN_HEADER } from "./readiness";
 
-/**
- * What this package needs to know about running processes. The real one reads /proc; tests
- * inject a fake table.
- */
-export interface ProcessTable {
-  /** argv of a live process, or undefined when there is none with that pid (or a zombie). */
-  cmdline(pid: number): string[] | undefined;
-  /** Sends a signal; false when the process is gone. */
-  kill(pid: number, signal: NodeJS.Signals): boolean;
-}
-
-/** Parses /proc/<pid>/cmdline: NUL-separated, NUL-terminated arguments. */
-export function parseCmdline(raw: string): string[] {
-  const parts = raw.split("\0");
-  if (parts.length && parts[parts.length - 1] === "") parts.pop();
-  return parts;
-}
-
-/** Linux's process table. */
-export const procTable: ProcessTable = {
-  cmdline(pid) {
-    try {
-      // A zombie has exited already; it only waits for its parent to collect it.
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-      if (state === "Z" || state === "X") return undefined;
-      const argv = parseCmdline(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
-      return argv.length ? argv : undefined;
-    } catch {
-      return undefined;
-    }
-  },
-  kill(pid, signal) {
-    try {
-      process.kill(pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-};
-
+// The process table lives in @steady/deploy (its stack-lock liveness check reads it too): one
+// reader of /proc for both.
+export { parseCmdline, procTable, type ProcessTable } from "@steady/deploy";
 /** A process this package started: its pid and exactly the argv it was started with. */
 export interface ProcessRecord {
   readonly pid: number;

@@ -2,12 +2,15 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ReplacementGuard, formatOffenders, type Offender } from "./guard";
-import { stateDir } from "./paths";
+import { defaultStateDir } from "./state-dir";
 import { upWithRollback } from "./rollback";
 
-/** Where the reviewed plan of a stack is kept between `preview` and `up`. */
-export function planPath(stack: Stack): string {
-  const dir = join(stateDir(), "plans");
+/**
+ * Where the reviewed plan of a stack is kept between `preview` and `up`: `<stateDir>/plans`.
+ * @param stateDir the run's state directory. @default - {@link defaultStateDir}
+ */
+export function planPath(stack: Stack, stateDir = defaultStateDir()): string {
+  const dir = join(stateDir, "plans");
   mkdirSync(dir, { recursive: true });
   return join(dir, `${stack.name.replace(/\//g, "_")}.json`);
 }
@@ -37,10 +40,12 @@ export async function guardedPreview(
     policyPackConfigs?: string[];
     /** Refresh the state in memory first (not saved), to preview against what really runs. */
     refresh?: boolean;
+    /** Where the plan is saved (under `plans/`). @default - {@link defaultStateDir} */
+    stateDir?: string;
   } = {},
 ): Promise<{ plan: string; changes: Record<string, number> }> {
   const guard = new ReplacementGuard(new Set(opts.allow ?? []));
-  const plan = planPath(stack);
+  const plan = planPath(stack, opts.stateDir);
   const result = await stack.preview({
     onEvent: guard.onEvent,
     plan,
@@ -61,6 +66,8 @@ export interface GuardedUpOptions {
   readonly rollbackOnFailure?: boolean;
   readonly policyPacks?: string[];
   readonly policyPackConfigs?: string[];
+  /** Where plans are saved (under `plans/`). @default - {@link defaultStateDir} */
+  readonly stateDir?: string;
   /** Called with the guarded preview's result before the update starts. */
   readonly onPreview?: (preview: { plan: string; changes: Record<string, number> }) => void;
   /** Called with the rollback's guarded preview before the rollback's update starts. */

@@ -7,7 +7,6 @@ import {
   assertUnlocked,
   formatRecoverReport,
   pendingOperations,
-  recoverCommand,
   recoverStack,
   refreshIfStale,
 } from "../src/recover";
@@ -111,22 +110,21 @@ describe("steady-deploy recover", () => {
 describe("the pre-flight lock check of up", () => {
   it("fails at once naming the holder and the recover command", () => {
     writeLock(2 ** 22 + 7);
-    expect(() => assertUnlocked(STACK, recoverCommand("app", "dev", "drill"))).toThrow(
-      /locked by 1 lock\(s\):\n {2}- pid 4194311 of ci@.*, dead .*\n.*\n {2}steady-deploy recover --project app --env dev --stack drill/,
+    expect(() =>
+      assertUnlocked(STACK, `file://${backend}`, "steady-deploy recover --stack drill"),
+    ).toThrow(
+      /locked by 1 lock\(s\):\n {2}- pid 4194311 of ci@.*, dead .*\n.*\n {2}steady-deploy recover --stack drill/,
     );
   });
 
   it("passes an unlocked stack", () => {
-    expect(() => assertUnlocked(STACK, "x")).not.toThrow();
+    expect(() => assertUnlocked(STACK, `file://${backend}`, "x")).not.toThrow();
   });
 });
 
 describe("pending operations", () => {
   it("are read from an exported state, and none from a clean one", () => {
     expect(pendingOperations({ deployment: {} })).toEqual([]);
-    expect(recoverCommand("platform", "prod")).toBe(
-      "steady-deploy recover --project platform --env prod",
-    );
   });
 });
 

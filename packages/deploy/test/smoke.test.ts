@@ -1,4 +1,3 @@
-import { parseSmokeArgs } from "../src/smoke-cli";
 import {
   checkEndpoints,
   checkHttp,
@@ -147,24 +146,5 @@ describe("the smoke report", () => {
     expect(formatChecksMarkdown("dev", results)).toContain(
       "| no drift: app | **failed** | a \\| b |",
     );
-  });
-});
-
-describe("steady-smoke arguments", () => {
-  it("reads the environment, --http and the summary file", () => {
-    expect(parseSmokeArgs(["--env", "prod", "--http", "--summary-md", "s.md"])).toEqual({
-      env: "prod",
-      http: true,
-      summaryMd: "s.md",
-    });
-  });
-
-  it.each([
-    [[], "--env is required"],
-    [["--env", "qa"], '--env "qa" is not an environment: expected dev, staging or prod'],
-    [["--env"], "--env needs a value"],
-    [["--env", "dev", "--fast"], 'unknown option "--fast"'],
-  ])("rejects %j", (argv, message) => {
-    expect(() => parseSmokeArgs(argv)).toThrow(message);
   });
 });

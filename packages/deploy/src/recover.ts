@@ -8,25 +8,28 @@ import {
   type Machine,
   type RecoveryDecision,
 } from "./locks";
-import { pulumiEnv } from "./pulumi-env";
 
-/** The command that recovers a stack, as the user would type it. */
-export function recoverCommand(project: string, env: string, stack?: string): string {
-  const stackFlag = stack && stack !== env ? ` --stack ${stack}` : "";
-  return `steady-deploy recover --project ${project} --env ${env}${stackFlag}`;
-}
-
-/** The stack's backend URL, as the Pulumi CLI of this tool sees it. */
-export function backendUrl(): string {
-  return pulumiEnv().PULUMI_BACKEND_URL!;
+/**
+ * The backend a stack lives in, as its Pulumi CLI sees it: PULUMI_BACKEND_URL of the stack's
+ * workspace or of this process, else the one `pulumi login` chose (`pulumi whoami`).
+ */
+export async function backendUrlOf(stack: Stack): Promise<string> {
+  const ws = stack.workspace as { envVars?: Record<string, string> } | undefined;
+  const fromEnv = ws?.envVars?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
+  if (fromEnv) return fromEnv;
+  return (await stack.workspace.whoAmI()).url ?? "";
 }
 
 /**
  * The locks of a stack and what is known of their holders; undefined when the backend's locks
  * cannot be read (not a `file://` backend).
  */
-export function stackLocks(stackName: string, machine?: Machine): InspectedLock[] | undefined {
-  const dir = lockDir(backendUrl(), stackName);
+export function stackLocks(
+  stackName: string,
+  backendUrl: string,
+  machine?: Machine,
+): InspectedLock[] | undefined {
+  const dir = lockDir(backendUrl, stackName);
   return dir === undefined ? undefined : inspectLocks(dir, machine);
 }
 
@@ -35,8 +38,8 @@ export function stackLocks(stackName: string, machine?: Machine): InspectedLock[
  * whether it still runs, and the command that recovers a dead one. Without it the preview would
  * run (previews take no lock) and only the up would fail, with Pulumi's bare lock message.
  */
-export function assertUnlocked(stackName: string, recover: string): void {
-  const locks = stackLocks(stackName) ?? [];
+export function assertUnlocked(stackName: string, backendUrl: string, recover: string): void {
+  const locks = stackLocks(stackName, backendUrl) ?? [];
   if (locks.length > 0) throw new StackLocked(stackName, locks, recover);
 }
 
@@ -112,13 +115,14 @@ export interface RecoverReport {
  */
 export async function recoverStack(
   stack: Stack,
-  opts: { onOutput?: (s: string) => void; machine?: Machine } = {},
+  opts: { onOutput?: (s: string) => void; machine?: Machine; backendUrl?: string } = {},
 ): Promise<RecoverReport> {
-  const locks = stackLocks(stack.name, opts.machine);
+  const backend = opts.backendUrl ?? (await backendUrlOf(stack));
+  const locks = stackLocks(stack.name, backend, opts.machine);
   if (locks === undefined) {
     const decision: RecoveryDecision = {
       action: "refuse",
-      reason: `the backend ${backendUrl()} is not a file:// backend, whose locks this tool cannot inspect: use that backend's own tools (\`pulumi cancel\` once you know the update is gone)`,
+      reason: `the backend ${backend} is not a file:// backend, whose locks this tool cannot inspect: use that backend's own tools (\`pulumi cancel\` once you know the update is gone)`,
     };
     return { locks: [], decision, released: false, pending: [], refreshed: false };
   }

@@ -1,6 +1,6 @@
 import type { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { abortRun, resetRun } from "../src/interrupt";
@@ -8,8 +8,6 @@ import {
   RollbackFailed,
   type HistoryConfig,
   lastGoodIn,
-  legacyLastGoodDir,
-  removeLegacyLastGood,
   restoreConfig,
   upWithRollback,
 } from "../src/rollback";
@@ -166,15 +164,5 @@ describe("up with rollback", () => {
     expect((error as Error).message).toMatch(
       /and so did the rollback.*\n {2}rollback: .*\n {2}update: /,
     );
-  });
-});
-
-describe("the legacy last-good files", () => {
-  it("are deleted, since they held secrets in plain text", () => {
-    expect(removeLegacyLastGood()).toBe(false);
-    mkdirSync(legacyLastGoodDir(), { recursive: true });
-    writeFileSync(join(legacyLastGoodDir(), "organization_steady-app_dev.json"), "{}");
-    expect(removeLegacyLastGood()).toBe(true);
-    expect(existsSync(legacyLastGoodDir())).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
-import { procTable } from "@steady/local-cluster";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { procTable } from "./process-table";
 
 /**
  * A lock on a stack, as the Pulumi CLI's file ("diy") backend writes it: one JSON file per
@@ -91,8 +91,8 @@ export interface Machine {
 }
 
 /**
- * This machine: its hostname and the local cluster's process table, which reads /proc and
- * counts a zombie (exited, not yet collected) as gone.
+ * This machine: its hostname and the process table, which reads /proc and counts a zombie
+ * (exited, not yet collected) as gone.
  */
 export const THIS_MACHINE: Machine = {
   hostname: osHostname(),

@@ -1,7 +1,7 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { join } from "node:path";
 import type { KubeReader } from "./kube";
-import { stateDir } from "./paths";
+import { defaultStateDir } from "./state-dir";
 import { writeReport } from "./report";
 import { RolloutWatcher, type RolloutReport } from "./rollout-watch";
 
@@ -45,7 +45,7 @@ const label = (d: ManagedDeployment) => `${d.namespace}/${d.name}`;
 
 /**
  * Runs `update` while watching every Deployment the stack already manages, then writes a rollout
- * report (JSON and SVG timeline) per Deployment under `.steady/reports`, even when the update
+ * report (JSON and SVG timeline) per Deployment under `<stateDir>/reports`, even when the update
  * fails (that is when the report matters most). Reports are best effort: a watch that cannot
  * start or a report that cannot be read (the cluster went away) is listed in `skipped` and never
  * replaces the update's own outcome. With `unreachable` telling that the cluster is gone, no
@@ -55,7 +55,11 @@ export async function withRolloutReports<T>(
   stack: Stack,
   client: KubeReader & { get<R>(path: string): Promise<R> },
   update: () => Promise<T>,
-  opts: { unreachable?: (e: unknown) => boolean } = {},
+  opts: {
+    unreachable?: (e: unknown) => boolean;
+    /** Reports go to its `reports/`. @default - {@link defaultStateDir} */
+    stateDir?: string;
+  } = {},
 ): Promise<{
   result?: T;
   error?: Error;
@@ -97,7 +101,7 @@ export async function withRolloutReports<T>(
       continue;
     }
     try {
-      reports.push(await reportOne(client, d, w));
+      reports.push(await reportOne(client, d, w, opts.stateDir ?? defaultStateDir()));
     } catch (e) {
       await w.abandon();
       skipped.push({ deployment: label(d), reason: (e as Error).message });
@@ -116,6 +120,7 @@ async function reportOne(
   client: { get<R>(path: string): Promise<R> },
   d: ManagedDeployment,
   w: RolloutWatcher,
+  stateDir: string,
 ): Promise<{ report: RolloutReport; json: string; svg: string }> {
   let desired = 1;
   try {
@@ -129,5 +134,5 @@ async function reportOne(
     // Deleted by the update: report against the last count seen.
   }
   const report = await w.stop(d.name, desired);
-  return { report, ...writeReport(join(stateDir(), "reports"), report) };
+  return { report, ...writeReport(join(stateDir, "reports"), report) };
 }

@@ -1,9 +1,8 @@
 import type { ConfigMap, Stack, UpResult, UpdateSummary } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { abortReason } from "./interrupt";
-import { stateDir } from "./paths";
 
 /** What happened in {@link upWithRollback}. */
 export interface RollbackOutcome {
@@ -112,22 +111,6 @@ export async function restoreConfig(stack: Stack, config: HistoryConfig): Promis
 /** Makes the stack's config exactly `config`: keys it lacks are removed. */
 export async function replaceConfig(stack: Stack, config: ConfigMap): Promise<void> {
   await restoreConfig(stack, config);
-}
-
-/**
- * Where earlier versions kept the "last good" config: decrypted, secrets included. Nothing writes
- * there any more; {@link removeLegacyLastGood} deletes what an earlier version left.
- */
-export function legacyLastGoodDir(): string {
-  return join(stateDir(), "last-good");
-}
-
-/** Deletes the plain-text config files earlier versions left; true when there were some. */
-export function removeLegacyLastGood(): boolean {
-  const dir = legacyLastGoodDir();
-  if (!existsSync(dir)) return false;
-  rmSync(dir, { recursive: true, force: true });
-  return true;
 }
 
 /** Thrown when the rollback after a failed up failed as well. */
