@@ -5,13 +5,12 @@ import {
   stopCluster,
   toolchainBinDir,
 } from "@steady/local-cluster";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { LIBRARY_PACKAGES, REPO_ROOT } from "../src/packages";
-import { run } from "../src/run";
+import { run, runOutcome } from "../src/run";
 import { packLibraries, type PackResult } from "../src/scratch";
 import {
   CONSUMER_NODE_MAJOR,
@@ -23,7 +22,8 @@ import {
 
 // A platform team on Node.js 24 with the newest @pulumi/pulumi and @pulumi/kubernetes, in the
 // layout `pulumi new typescript` gives (index.ts run through ts-node, no build step), deploying
-// its own stack on a local cluster of its own. Everything lives under the OS temp dir.
+// its own stack on a local cluster of its own with `npx steady-deploy` from the packed
+// @steady/deploy. Everything lives under the OS temp dir.
 const work = mkdtempSync(join(tmpdir(), "steady-consumer-ts-"));
 const project = join(work, "project");
 const stack = "organization/steady-consumer-ts/dev";
@@ -56,29 +56,23 @@ function needs(ok: unknown, what: string): void {
 const pulumi = (...args: string[]) =>
   run("pulumi", [...args, "--non-interactive"], { cwd: project, env });
 
-/** What one deploy command ended with. */
-interface DeployOutcome {
-  readonly code: number;
-  readonly output: string;
-}
-
 /**
- * `steady-deploy <command>` on the consumer's stack. Stand-in until @steady/deploy is packed:
- * the automation API's preview, a replacement anywhere counted as the guard's refusal (exit 3,
- * nothing applied), then its up.
+ * `npx steady-deploy <command>` from the packed @steady/deploy on the consumer's own stack,
+ * with the user's CLI (the `pulumi` on PATH: no --toolchain) and environment; returns its exit
+ * code and output.
  */
-async function steadyDeploy(command: "preview" | "up"): Promise<DeployOutcome> {
-  const pulumiCommand = await PulumiCommand.get({ root: dirname(toolchainBinDir()) });
-  const envVars = Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+async function steadyDeploy(
+  command: "preview" | "up",
+): Promise<{ code: number | null; output: string }> {
+  const r = await runOutcome(
+    "npx",
+    ["steady-deploy", command, "--cwd", project, "--stack", stack],
+    {
+      cwd: project,
+      env,
+    },
   );
-  const ws = await LocalWorkspace.create({ workDir: project, envVars, pulumiCommand });
-  const s = await Stack.select(stack, ws);
-  const preview = await s.preview();
-  if ((preview.changeSummary.replace ?? 0) > 0) return { code: 3, output: preview.stdout };
-  if (command === "preview") return { code: 0, output: preview.stdout };
-  const up = await s.up();
-  return { code: 0, output: up.stdout };
+  return { code: r.code, output: `${r.stdout}\n${r.stderr}` };
 }
 
 beforeAll(async () => {
@@ -130,6 +124,7 @@ describe("a project in Pulumi's default TypeScript layout, on Node.js 24 and the
     versions["@pulumi/pulumi"] = installedVersion("@pulumi/pulumi");
     versions["@pulumi/kubernetes"] = installedVersion("@pulumi/kubernetes");
     versions["typescript"] = installedVersion("typescript");
+    versions["@steady/deploy"] = installedVersion("@steady/deploy");
     expect(versions).toMatchObject({
       node: "v24.22.3",
       "@pulumi/pulumi": "3.276.0",
@@ -171,9 +166,13 @@ describe("its own stack on a local cluster, deployed with steady-deploy", () => 
 
   it("previews and deploys it: the app's Deployment becomes available on the simulated nodes", async () => {
     const preview = await timed("preview", () => steadyDeploy("preview"));
-    expect(preview.code).toBe(0);
+    expect(preview).toMatchObject({ code: 0 });
+    // The user's CLI, found on PATH, with Pulumi's own plugin handling.
+    expect(preview.output).toContain(
+      `at ${join(toolchainBinDir(), "pulumi")} (from PATH/PULUMI_HOME, Pulumi's own plugin handling); plugins: none in the stack's state yet`,
+    );
     const up = await timed("up", () => steadyDeploy("up"));
-    expect(up.code).toBe(0);
+    expect(up).toMatchObject({ code: 0 });
     deployed = JSON.parse(await pulumi("stack", "output", "--json", "--stack", stack)) as Record<
       string,
       unknown
@@ -208,7 +207,10 @@ describe("its own stack on a local cluster, deployed with steady-deploy", () => 
     await pulumi("config", "set", "namespace", renamed, "--stack", stack);
     const before = await pulumi("stack", "export", "--stack", stack);
     const refused = await timed("refused up", () => steadyDeploy("up"));
-    expect(refused.code).toBe(3);
+    expect(refused).toMatchObject({ code: 3 });
+    expect(refused.output).toContain(`plugins: in the stack's state: kubernetes ${pluginVersion}`);
+    expect(refused.output).toMatch(/refusing to continue: \d+ resource\(s\) would be replaced/);
+    expect(refused.output).toContain("kubernetes:core/v1:Namespace::dev-ns");
     expect(await pulumi("stack", "export", "--stack", stack)).toBe(before);
     const client = KubeClient.fromKubeconfig(kubeconfig);
     const status = (path: string) =>
