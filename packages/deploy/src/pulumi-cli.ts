@@ -15,9 +15,13 @@ import { inOwnGroup } from "./pulumi-process";
 export type CliChoice =
   { readonly mode: "path" } | { readonly mode: "toolchain"; readonly dir: string };
 
-/** Where the source-built toolchain lives unless STEADY_TOOLCHAIN_DIR says otherwise. */
+/**
+ * Where the source-built toolchain lives: STEADY_TOOLCHAIN_DIR, else
+ * `$HOME/.cache/steady/toolchain`. An empty variable counts as unset, as in build.sh's
+ * `${STEADY_TOOLCHAIN_DIR:-…}`, so every tool of the repo agrees on one directory.
+ */
 export function defaultToolchainDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.STEADY_TOOLCHAIN_DIR ?? join(homedir(), ".cache", "steady", "toolchain");
+  return env.STEADY_TOOLCHAIN_DIR || join(env.HOME || homedir(), ".cache", "steady", "toolchain");
 }
 
 /**

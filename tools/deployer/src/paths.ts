@@ -1,17 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { findRepoRoot } from "@steady/local-cluster";
+import { join } from "node:path";
 import { defaultToolchainDir } from "@steady/deploy";
 
 /** The monorepo root: the nearest ancestor whose package.json declares workspaces. */
 export function repoRoot(from = __dirname): string {
-  let dir = resolve(from);
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).workspaces) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no workspace root above ${from}`);
-    dir = up;
-  }
+  const root = findRepoRoot(from);
+  if (root === undefined) throw new Error(`no workspace root above ${from}`);
+  return root;
 }
 
 /**

@@ -1,16 +1,11 @@
 import { accessSync, constants, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
+import { defaultToolchainDir } from "@steady/deploy";
 import { COMPONENTS } from "../paths";
-
-/** Environment variable that moves the toolchain (same as tools/toolchain/build.sh). */
-export const TOOLCHAIN_DIR_ENV = "STEADY_TOOLCHAIN_DIR";
 
 /** The toolchain's bin directory: `${STEADY_TOOLCHAIN_DIR:-$HOME/.cache/steady/toolchain}/bin`. */
 export function toolchainBinDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env[TOOLCHAIN_DIR_ENV] || join(env.HOME || homedir(), ".cache", "steady", "toolchain");
-  return join(base, "bin");
+  return join(defaultToolchainDir(env), "bin");
 }
 
 /** A binary the cluster needs is neither in the toolchain nor on PATH. */
