@@ -2,7 +2,7 @@
 // Counts every check of a test run and prints one plain line: "N passed, N failed[, N skipped]".
 // Exits 1 when anything failed. run-tests.mjs calls it; by hand:
 //
-//   node tools/scripts/test-summary.mjs [--unit-only] [--root DIR]
+//   node tools/scripts/test-summary.mjs [--unit-only] [--root DIR] [--node MAJOR]...
 //        [--turbo LABEL=RUN_SUMMARY.json]... [--not-run SCRIPT=REASON]...
 //
 // What counts, one source per function below:
@@ -11,6 +11,10 @@
 //   cached run reports the counts it cached). A file that failed to load counts as one failed.
 //   A workspace with the script but no results counts as one failed: a tier that did not run is
 //   never reported green.
+// - the unit tests on each Node.js release of the matrix (`--node 24`, matrixResults): the same,
+//   from each workspace's .jest-unit-node<major>.json, counted apart from the system Node.js's
+//   ("packages/core test (Node.js 24.22.3)"); `--not-run test@node24=REASON` when that release
+//   could not be installed.
 // - typecheck and lint (turboTaskResults): each workspace's typecheck and each workspace's lint
 //   is one check, passed or failed by the exit code in turbo's run summary (`--turbo`; a cache
 //   hit is a pass turbo replayed). A workspace with the script but no such task in the summary,
@@ -25,7 +29,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GO_RESULTS_FILE, goTestModules } from "./go-tests.mjs";
-import { option, REPO_ROOT, workspaceDirs } from "./workspaces.mjs";
+import { NODE_RELEASES } from "./node-runtime.mjs";
+import { matrixResultsFile, option, REPO_ROOT, workspaceDirs } from "./workspaces.mjs";
 
 /** The turbo tasks counted as one check each, passed or failed. */
 const CHECK_TASKS = ["typecheck", "lint"];
@@ -46,11 +51,11 @@ function result(where, passed, failed, note, skipped = 0) {
  * Jest results of one tier (`script`) of every workspace that has it.
  * @returns {Result[]}
  */
-export function jestResults(root, workspaces, script) {
+export function jestResults(root, workspaces, script, file = JEST_TIERS[script], label = "") {
   const out = [];
   for (const ws of workspaces.filter((w) => w.scripts[script])) {
-    const where = `${ws.dir} ${script}`;
-    const path = join(root, ws.dir, JEST_TIERS[script]);
+    const where = `${ws.dir} ${script}${label}`;
+    const path = join(root, ws.dir, file);
     if (!existsSync(path)) {
       out.push(
         result(
@@ -77,6 +82,19 @@ function resultsFile(where, path) {
   const failed = r.numFailedTests + broken;
   const note = `${r.numPassedTests} passed, ${failed} failed${broken ? ` (${broken} file(s) failed to run)` : ""}`;
   return result(where, r.numPassedTests, failed, note, r.numPendingTests + (r.numTodoTests ?? 0));
+}
+
+/**
+ * The unit tests of every workspace on Node.js `major` of the matrix, or, when that release
+ * could not be installed (`notRun`), one failure per workspace with the reason.
+ * @returns {Result[]}
+ */
+export function matrixResults(root, workspaces, major, notRun) {
+  const label = ` (Node.js ${NODE_RELEASES[major] ?? major})`;
+  if (notRun === undefined) {
+    return jestResults(root, workspaces, "test", matrixResultsFile(major), label);
+  }
+  return tierNotRun(workspaces, "test", notRun).map((r) => ({ ...r, where: r.where + label }));
 }
 
 /**
@@ -191,11 +209,22 @@ export function collect(root, argv) {
     notRun.has(s) ? tierNotRun(workspaces, s, notRun.get(s)) : jestResults(root, workspaces, s),
   );
   const byWhere = new Map(jest.map((r) => [r.where, r]));
+  const matrix = values(argv, "node").flatMap((major) =>
+    matrixResults(root, workspaces, major, notRun.get(`test@node${major}`)),
+  );
   return [
     ...jest,
+    ...matrix,
     ...goResults(root),
     ...turboTaskResults(workspaces, pairs(argv, "turbo"), byWhere),
   ];
+}
+
+/** Every value of a repeated `--<name> VALUE` in argv. */
+function values(argv, name) {
+  return argv.flatMap((a, i) =>
+    a === `--${name}` && argv[i + 1] !== undefined ? [argv[i + 1]] : [],
+  );
 }
 
 /** Every `--<name> KEY=VALUE` of argv as [KEY, VALUE]. */

@@ -36,3 +36,12 @@ export function workspaceDirs(root) {
   }
   return out;
 }
+
+/**
+ * The results file the unit tests of a workspace write when they run on Node.js `major` in the
+ * matrix (run-tests.mjs), next to the `.jest-unit.json` of the system's Node.js.
+ * @param {string} major
+ */
+export function matrixResultsFile(major) {
+  return `.jest-unit-node${major}.json`;
+}

@@ -104,6 +104,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   );
   const greeting = text(env, "GREETING", DEFAULT_GREETING, problems, singleLine);
   const podName = text(env, "POD_NAME", hostname(), problems, singleLine);
+  // The RFC 1123 label rule is @steady/core's isDns1123Label; the app ships with Node built-ins
+  // only (no node_modules in its image), so it keeps its own copy of the rule.
   const podNamespace = text(env, "POD_NAMESPACE", undefined, problems, (v) =>
     /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v)
       ? undefined

@@ -98,30 +98,19 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   function start(): Promise<number> {
     if (starting !== undefined) return starting;
     if (phase !== "starting") return Promise.reject(new Error(`cannot start: the app is ${phase}`));
-    starting = new Promise<number>((resolve, reject) => {
-      const onError = (error: Error): void => {
-        server.off("listening", onListening);
-        reject(error);
-      };
-      const onListening = (): void => {
-        server.off("error", onError);
-        const { port } = server.address() as AddressInfo;
-        // A drain requested while binding wins: the app never turns ready.
-        if (phase === "starting") phase = "ready";
-        log("started", `listening on port ${port}`, {
-          port,
-          version: config.version,
-          pod: config.podName,
-          namespace: config.podNamespace ?? null,
-          drainSeconds: config.drainSeconds,
-          readinessGraceSeconds: config.readinessGraceSeconds,
-          configFile: config.configFile?.path ?? null,
-        });
-        resolve(port);
-      };
-      server.once("error", onError);
-      server.once("listening", onListening);
-      server.listen(config.port);
+    starting = listen(server, config.port).then((port) => {
+      // A drain requested while binding wins: the app never turns ready.
+      if (phase === "starting") phase = "ready";
+      log("started", `listening on port ${port}`, {
+        port,
+        version: config.version,
+        pod: config.podName,
+        namespace: config.podNamespace ?? null,
+        drainSeconds: config.drainSeconds,
+        readinessGraceSeconds: config.readinessGraceSeconds,
+        configFile: config.configFile?.path ?? null,
+      });
+      return port;
     });
     return starting;
   }
@@ -142,7 +131,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       readinessGraceSeconds: config.readinessGraceSeconds,
     });
     if (starting !== undefined) await starting.catch(() => undefined);
-    const cutConnections = server.listening ? await closeServer() : 0;
+    const cutConnections = server.listening ? await closeGracefully(server, sockets, config) : 0;
     phase = "stopped";
     const durationMs = Math.round(performance.now() - began);
     const msg =
@@ -151,47 +140,6 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         : `drain deadline of ${config.drainSeconds} s reached: cut ${cutConnections} open connection(s)`;
     log("drained", msg, { cutConnections, durationMs });
     return { cutConnections, durationMs };
-  }
-
-  /** Stops accepting, waits for the connections to end, cuts them at the deadline. */
-  function closeServer(): Promise<number> {
-    return new Promise<number>((resolve) => {
-      let sweeper: NodeJS.Timeout | undefined;
-      let done = false;
-      const finish = (cut: number): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(deadline);
-        clearTimeout(grace);
-        clearInterval(sweeper);
-        resolve(cut);
-      };
-
-      const deadline = setTimeout(() => {
-        const cut = sockets.size;
-        for (const socket of sockets) socket.destroy();
-        if (server.listening) server.close();
-        finish(cut);
-      }, config.drainSeconds * 1000);
-
-      // The listener is closed on a later turn of the event loop, after that turn's I/O poll
-      // (setImmediate): by then every connection queued before the drain began has been accepted
-      // and every request that reached the socket before it has been read. Closing at once would
-      // reset connections still in the accept queue, and server.close() would take a keep-alive
-      // connection whose next request is unread for idle, and close it under that request.
-      const grace = setTimeout(() => {
-        setImmediate(() => {
-          if (done) return;
-          // Stops accepting; also closes idle keep-alive connections (Node >= 19). The callback
-          // runs once the last connection has closed.
-          server.close(() => finish(0));
-          server.closeIdleConnections();
-          // A connection with a request in flight gets `Connection: close` on its response and
-          // closes after it; the sweep catches any that still end up idle.
-          sweeper = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
-        });
-      }, config.readinessGraceSeconds * 1000);
-    });
   }
 
   return {
@@ -207,4 +155,66 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     start,
     drain,
   };
+}
+
+/** Binds `port`; resolves with the port bound (differs when `port` is 0), rejects on error. */
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const onError = (error: Error): void => {
+      server.off("listening", onListening);
+      reject(error);
+    };
+    const onListening = (): void => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(port);
+  });
+}
+
+/** Stops accepting, waits for the connections to end, cuts them at the deadline. */
+function closeGracefully(
+  server: http.Server,
+  sockets: ReadonlySet<Socket>,
+  config: Pick<Config, "drainSeconds" | "readinessGraceSeconds">,
+): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let sweeper: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (cut: number): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      clearTimeout(grace);
+      clearInterval(sweeper);
+      resolve(cut);
+    };
+
+    const deadline = setTimeout(() => {
+      const cut = sockets.size;
+      for (const socket of sockets) socket.destroy();
+      if (server.listening) server.close();
+      finish(cut);
+    }, config.drainSeconds * 1000);
+
+    // The listener is closed on a later turn of the event loop, after that turn's I/O poll
+    // (setImmediate): by then every connection queued before the drain began has been accepted
+    // and every request that reached the socket before it has been read. Closing at once would
+    // reset connections still in the accept queue, and server.close() would take a keep-alive
+    // connection whose next request is unread for idle, and close it under that request.
+    const grace = setTimeout(() => {
+      setImmediate(() => {
+        if (done) return;
+        // Stops accepting; also closes idle keep-alive connections (Node >= 19). The callback
+        // runs once the last connection has closed.
+        server.close(() => finish(0));
+        server.closeIdleConnections();
+        // A connection with a request in flight gets `Connection: close` on its response and
+        // closes after it; the sweep catches any that still end up idle.
+        sweeper = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+      });
+    }, config.readinessGraceSeconds * 1000);
+  });
 }

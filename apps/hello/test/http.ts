@@ -1,5 +1,6 @@
 import http from "node:http";
 import net from "node:net";
+import { waitFor as poll } from "@steady/testing";
 
 /** A complete response as the tests inspect it. */
 export interface Reply {
@@ -66,13 +67,7 @@ export async function waitFor(
   condition: () => boolean,
   timeoutMs = 5000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await sleep(5);
-  }
+  await poll(what, condition, { timeoutMs, intervalMs: 5 });
 }
 
 /** Resolves after `ms` milliseconds. */

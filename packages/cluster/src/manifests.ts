@@ -87,6 +87,11 @@ export interface SimulatedNode {
   readonly capacity: { readonly cpu: string; readonly memory: string; readonly pods: string };
 }
 
+/** Name of simulated node `i` of a pool: `<namePrefix>-<i>`, the prefix defaulting to the pool name. */
+export function simulatedNodeName(poolName: string, args: SimulatedNodesArgs, i: number): string {
+  return `${args.namePrefix ?? poolName}-${i}`;
+}
+
 /**
  * The simulated nodes, spread round-robin over the zones. Their names are chosen (nodes are
  * cluster-wide and named by their hostname); the annotation tells kwok to run them.
@@ -98,7 +103,7 @@ export function simulatedNodes(poolName: string, args: SimulatedNodesArgs): Simu
   const capacity = { ...d.capacity, ...args.capacity };
   const resources = { cpu: capacity.cpu, memory: capacity.memory, pods: String(capacity.pods) };
   return Array.from({ length: args.count }, (_, i) => {
-    const name = `${args.namePrefix ?? poolName}-${i}`;
+    const name = simulatedNodeName(poolName, args, i);
     const zone = zones[i % zones.length]!;
     return {
       name,

@@ -7,7 +7,8 @@ import {
   isLabelValue,
   parseQuantity,
 } from "@steady/core";
-import { QUOTA_PRESETS } from "./defaults";
+import { CLUSTER_DEFAULTS, QUOTA_PRESETS } from "./defaults";
+import { simulatedNodeName } from "./manifests";
 import type { ClusterArgs, SimulatedNodesArgs } from "./types";
 
 function checkQuantity(problems: Problems, path: string, q: string | undefined): void {
@@ -31,7 +32,7 @@ export function validateSimulatedNodesArgs(name: string, args: SimulatedNodesArg
   checkIntRange(problems, "count", args.count, 1, 1000);
   if (args.count === undefined)
     problems.add("count", "is required: how many nodes to simulate (1 to 1000)");
-  const zones = args.zones ?? ["zone-a"];
+  const zones = args.zones ?? CLUSTER_DEFAULTS.simulatedNodes.zones;
   problems.check(zones.length > 0, "zones", "must list at least one zone");
   zones.forEach((z, i) =>
     problems.check(
@@ -47,12 +48,12 @@ export function validateSimulatedNodesArgs(name: string, args: SimulatedNodesArg
       "region",
       `${JSON.stringify(args.region)} cannot be a label value`,
     );
-  const prefix = args.namePrefix ?? name;
+  // The longest name is the last node's.
+  const longest = simulatedNodeName(name, args, Math.max(args.count ?? 1, 1) - 1);
   problems.check(
-    isDns1123Subdomain(`${prefix}-${Math.max(args.count ?? 1, 1) - 1}`) &&
-      isLabelValue(`${prefix}-${Math.max(args.count ?? 1, 1) - 1}`),
+    isDns1123Subdomain(longest) && isLabelValue(longest),
     args.namePrefix === undefined ? "name" : "namePrefix",
-    `${JSON.stringify(prefix)} cannot prefix node names: expected lowercase alphanumerics and "-", short enough for "<prefix>-<n>" to fit in 63 characters`,
+    `${JSON.stringify(args.namePrefix ?? name)} cannot prefix node names: expected lowercase alphanumerics and "-", short enough for "<prefix>-<n>" to fit in 63 characters`,
   );
   checkQuantity(problems, "capacity.cpu", args.capacity?.cpu);
   checkQuantity(problems, "capacity.memory", args.capacity?.memory);

@@ -6,6 +6,12 @@ export type ConfigField =
       readonly type: "string";
       readonly required?: boolean;
       readonly pattern?: RegExp;
+      /**
+       * The rule a value must pass, when a component owns it (e.g. `isDns1123Label`): the schema
+       * reuses the component's rule instead of restating it as a pattern.
+       */
+      readonly valid?: (value: string) => boolean;
+      /** What a valid value looks like, for the error message of `pattern` or `valid`. */
       readonly patternHint?: string;
       readonly secret?: boolean;
     }
@@ -41,11 +47,9 @@ function parseOne(problems: Problems, key: string, raw: string, f: ConfigField):
   const shown = JSON.stringify(f.type === "string" && f.secret ? "[secret]" : raw);
   switch (f.type) {
     case "string":
-      if (f.pattern && !f.pattern.test(raw)) {
-        problems.add(
-          key,
-          `${shown} is not valid: expected ${f.patternHint ?? `a value matching ${f.pattern}`}`,
-        );
+      if ((f.pattern && !f.pattern.test(raw)) || (f.valid && !f.valid(raw))) {
+        const rule = f.pattern ? `a value matching ${f.pattern}` : "a valid value";
+        problems.add(key, `${shown} is not valid: expected ${f.patternHint ?? rule}`);
         return undefined;
       }
       return raw;

@@ -8,3 +8,4 @@ export * from "./labels";
 export * from "./quantity";
 export * from "./hash";
 export * from "./config";
+export * from "./node-loss";

@@ -41,12 +41,7 @@ export function isLabelKey(s: string): boolean {
 
 /** Whether `s` is a valid IANA_SVC_NAME (a named container or Service port). */
 export function isPortName(s: string): boolean {
-  return (
-    s.length <= 15 &&
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s) &&
-    /[a-z]/.test(s) &&
-    !s.includes("--")
-  );
+  return s.length <= 15 && DNS1123_LABEL.test(s) && /[a-z]/.test(s) && !s.includes("--");
 }
 
 /** Records a problem for every invalid key or value in `labels`, under `path`. */

@@ -1,5 +1,6 @@
 import type { Problem } from "../src/problems";
 import { parseStackConfig, type ConfigField } from "../src/config";
+import { isDns1123Label, isLabelValue } from "../src/labels";
 
 const schema = {
   image: {
@@ -219,5 +220,33 @@ describe("parseStackConfig and inherited object keys", () => {
       { name: { type: "string" } },
     );
     expect(problems.list.map((p) => p.propertyPath)).toEqual(["app:constructor"]);
+  });
+});
+
+describe("parseStackConfig with a component's rule", () => {
+  const ruled = {
+    namespace: { type: "string", valid: isDns1123Label, patternHint: "an RFC 1123 label" },
+    version: { type: "string", valid: isLabelValue },
+  } satisfies Record<string, ConfigField>;
+
+  it.each([
+    ["namespace", "apps", true],
+    ["namespace", "a".repeat(63), true],
+    ["namespace", "a".repeat(64), false],
+    ["namespace", "Apps", false],
+    ["version", "v1.2.3", true],
+    ["version", "v 1", false],
+  ])("checks %s = %j with the rule (valid: %p)", (key, raw, ok) => {
+    const { problems } = parseStackConfig("app", { [`app:${key}`]: raw }, ruled);
+    expect(problems.list).toEqual(
+      ok
+        ? []
+        : [
+            {
+              propertyPath: `app:${key}`,
+              reason: `${JSON.stringify(raw)} is not valid: expected ${key === "namespace" ? "an RFC 1123 label" : "a valid value"}`,
+            },
+          ],
+    );
   });
 });

@@ -1,9 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_DEFAULTS } from "./defaults";
-import { buildAppManifests } from "./manifests";
+import { buildAppManifests, buildConfigMapManifest } from "./manifests";
+import { resolveAppDeployment } from "./resolve";
 import type { AppDeploymentArgs } from "./types";
-import { validateAppDeploymentArgs } from "./validate";
 
 /**
  * An app on Kubernetes that rolls out without downtime: a Deployment whose controller keeps the
@@ -40,16 +39,17 @@ export class AppDeployment extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("steady:deployment:AppDeployment", name, {}, opts);
-    // Validate everything before the first child, so bad input leaves nothing half-created.
-    validateAppDeploymentArgs(name, args).throwIfAny(`AppDeployment "${name}"`);
+    // Resolve and check everything before the first child, so bad input leaves nothing
+    // half-created.
+    const app = resolveAppDeployment(name, args);
 
     const parent = { parent: this };
-    let configMap: k8s.core.v1.ConfigMap | undefined;
-    if (args.config !== undefined) {
-      const draft = buildAppManifests(name, args);
-      configMap = new k8s.core.v1.ConfigMap(`${name}-config`, draft.configMap!, parent);
-    }
-    const m = buildAppManifests(name, args, configMap?.metadata.name);
+    // The ConfigMap first: the pod template mounts it by its generated name.
+    const configMapManifest = buildConfigMapManifest(app);
+    const configMap = configMapManifest
+      ? new k8s.core.v1.ConfigMap(`${name}-config`, configMapManifest, parent)
+      : undefined;
+    const m = buildAppManifests(app, configMap?.metadata.name);
 
     this.deployment = new k8s.apps.v1.Deployment(name, m.deployment, {
       ...parent,
@@ -77,11 +77,10 @@ export class AppDeployment extends pulumi.ComponentResource {
       );
     }
 
-    const servicePort = args.servicePort ?? APP_DEFAULTS.servicePort;
     this.deploymentName = this.deployment.metadata.name;
     this.serviceName = this.service.metadata.name;
     this.namespace = this.deployment.metadata.namespace;
-    this.url = pulumi.interpolate`http://${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local:${servicePort}`;
+    this.url = pulumi.interpolate`http://${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local:${app.servicePort}`;
     this.configMapName = configMap ? configMap.metadata.name : pulumi.output(undefined);
     this.configHash = pulumi.output(m.configHash);
     this.selector = pulumi.output(m.selector);

@@ -27,7 +27,7 @@ export const APP_DEFAULTS = {
    * cluster default (DefaultTolerationSeconds admission) is 300 s, made for pods that are costly
    * to move; a stateless replica is cheap to replace, and the node lifecycle controller has
    * already waited its node-monitor-grace-period (50 s in Kubernetes 1.34) before it taints the
-   * node, so a short network blip never reaches this clock. See the README's "Node loss".
+   * node, so a short network blip never reaches this clock. See this package's README, "Node loss".
    */
   nodeLossTolerationSeconds: 30,
   configMountPath: "/etc/app",

@@ -4,16 +4,25 @@
  */
 export * from "./types";
 export { APP_DEFAULTS, SELECTOR_LABEL_KEYS } from "./defaults";
+export { APP_LIMITS } from "./limits";
 export { selectorLabels, commonLabels, templateLabels } from "./labels";
-export { validateAppDeploymentArgs } from "./validate";
-export { NODE_LOSS_TAINT_KEYS, withNodeLossTolerations } from "./node-loss";
 export {
-  buildAppManifests,
-  buildPodSpecArgs,
+  resolveAppDeployment,
+  resolveAppDeploymentArgs,
+  validateAppDeploymentArgs,
   renderConfig,
   CONFIG_HASH_ANNOTATION,
+  type AppDeploymentResolution,
+  type ResolvedAppDeployment,
+  type ResolvedConfig,
+} from "./resolve";
+export { NODE_LOSS_TAINT_KEYS, withNodeLossTolerations } from "./node-loss";
+export { MAIN_CONTAINER, type ConfigMapRef } from "./pod-args";
+export {
+  buildAppManifests,
+  buildConfigMapManifest,
+  buildPodSpecArgs,
   TIMEOUT_ANNOTATION,
-  MAIN_CONTAINER,
   type AppManifests,
 } from "./manifests";
 export { AppDeployment } from "./app-deployment";

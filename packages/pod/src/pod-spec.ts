@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { POD_DEFAULTS } from "./defaults";
+import { POD_DEFAULTS, hasTmpVolume, preStopSleepOf, protocolOf } from "./defaults";
 import { effectiveResources } from "./resources";
 import type { ContainerArgs, PodSpecArgs, ProbeArgs, VolumeArgs } from "./types";
 import { validatePodSpecArgs } from "./validate";
@@ -61,7 +61,7 @@ export function buildContainer(c: ContainerArgs, pod: PodSpecArgs): Container {
     readOnly: m.readOnly ?? volumeIsReadOnlyByDefault(volumes.get(m.volume)),
     ...(m.subPath !== undefined ? { subPath: m.subPath } : {}),
   }));
-  if (pod.tmpVolume ?? POD_DEFAULTS.tmpVolume) {
+  if (hasTmpVolume(pod)) {
     mounts.push({
       name: POD_DEFAULTS.tmpVolumeName,
       mountPath: POD_DEFAULTS.tmpMountPath,
@@ -78,7 +78,7 @@ export function buildContainer(c: ContainerArgs, pod: PodSpecArgs): Container {
       .sort(byName)
       .map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
   ];
-  const sleep = c.preStopSleepSeconds ?? POD_DEFAULTS.preStopSleepSeconds;
+  const sleep = preStopSleepOf(c);
   const container: Container = {
     name: c.name,
     image: c.image,
@@ -86,7 +86,7 @@ export function buildContainer(c: ContainerArgs, pod: PodSpecArgs): Container {
     ports: (c.ports ?? []).map((p) => ({
       name: p.name,
       containerPort: p.containerPort,
-      protocol: p.protocol ?? "TCP",
+      protocol: protocolOf(p),
     })),
     env,
     resources: { requests, limits },
@@ -155,8 +155,7 @@ export function buildPodSpecUnchecked(args: PodSpecArgs): PodSpec {
   const runAsUser = args.runAsUser ?? POD_DEFAULTS.runAsUser;
   const runAsGroup = args.runAsGroup ?? runAsUser;
   const volumes = (args.volumes ?? []).map(buildVolume);
-  if (args.tmpVolume ?? POD_DEFAULTS.tmpVolume)
-    volumes.push({ name: POD_DEFAULTS.tmpVolumeName, emptyDir: {} });
+  if (hasTmpVolume(args)) volumes.push({ name: POD_DEFAULTS.tmpVolumeName, emptyDir: {} });
   const spec: PodSpec = {
     automountServiceAccountToken:
       args.automountServiceAccountToken ?? POD_DEFAULTS.automountServiceAccountToken,

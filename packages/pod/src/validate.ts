@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, checkIntRange, isDns1123Label, isPortName, parseQuantity } from "@steady/core";
-import { POD_DEFAULTS } from "./defaults";
+import {
+  KUBERNETES_GRACE_PERIOD_SECONDS,
+  POD_DEFAULTS,
+  hasTmpVolume,
+  preStopSleepOf,
+  protocolOf,
+} from "./defaults";
 import { effectiveResources } from "./resources";
 import type { ContainerArgs, PodSpecArgs, ProbeArgs, VolumeArgs } from "./types";
 
@@ -78,13 +84,8 @@ function checkQuantity(
   return ok ? v : null;
 }
 
-function checkContainer(
-  problems: Problems,
-  path: string,
-  c: ContainerArgs,
-  volumes: ReadonlySet<string>,
-  tmpMounted: boolean,
-): void {
+/** The container's name and image. */
+function checkNameAndImage(problems: Problems, path: string, c: ContainerArgs): void {
   problems.check(
     isDns1123Label(c.name ?? ""),
     `${path}.name`,
@@ -107,6 +108,10 @@ function checkContainer(
   } else {
     problems.check(c.image !== undefined && c.image !== null, `${path}.image`, "is required");
   }
+}
+
+/** Port names and numbers, each used once. */
+function checkPorts(problems: Problems, path: string, c: ContainerArgs): void {
   const seenPortNames = new Set<string>();
   const seenPorts = new Set<string>();
   (c.ports ?? []).forEach((p, i) => {
@@ -122,11 +127,15 @@ function checkContainer(
       `${pp}.name`,
       `port name ${JSON.stringify(p.name)} is used twice`,
     );
-    const key = `${p.containerPort}/${p.protocol ?? "TCP"}`;
+    const key = `${p.containerPort}/${protocolOf(p)}`;
     problems.check(!seenPorts.has(key), `${pp}.containerPort`, `port ${key} is declared twice`);
     seenPortNames.add(p.name);
     seenPorts.add(key);
   });
+}
+
+/** Environment variable names, each set in one place. */
+function checkEnv(problems: Problems, path: string, c: ContainerArgs): void {
   for (const k of Object.keys(c.envFromFields ?? {})) {
     problems.check(
       !(k in (c.env ?? {})),
@@ -141,6 +150,10 @@ function checkContainer(
       `variable name ${JSON.stringify(k)} is not valid: expected letters, digits, "_", "-" or ".", not starting with a digit`,
     );
   }
+}
+
+/** Requests and limits: positive quantities, and no limit below its request once defaulted. */
+function checkResources(problems: Problems, path: string, c: ContainerArgs): void {
   const given = c.resources ?? {};
   const ok = [
     checkQuantity(problems, `${path}.resources.requests.cpu`, given.requests?.cpu),
@@ -148,20 +161,28 @@ function checkContainer(
     checkQuantity(problems, `${path}.resources.limits.cpu`, given.limits?.cpu),
     checkQuantity(problems, `${path}.resources.limits.memory`, given.limits?.memory),
   ].every((v) => v !== null);
-  if (ok) {
-    // Check what will be applied (defaults filled in), only where the caller set both sides.
-    const eff = effectiveResources(c.resources);
-    for (const kind of ["cpu", "memory"] as const) {
-      const req = eff.requests[kind];
-      const lim = eff.limits[kind];
-      if (req === undefined || lim === undefined) continue;
-      problems.check(
-        parseQuantity(lim)! >= parseQuantity(req)!,
-        `${path}.resources.limits.${kind}`,
-        `${lim} is below the request ${req}: a limit must be at least the request`,
-      );
-    }
+  if (!ok) return;
+  // Check what will be applied (defaults filled in), only where the caller set both sides.
+  const eff = effectiveResources(c.resources);
+  for (const kind of ["cpu", "memory"] as const) {
+    const req = eff.requests[kind];
+    const lim = eff.limits[kind];
+    if (req === undefined || lim === undefined) continue;
+    problems.check(
+      parseQuantity(lim)! >= parseQuantity(req)!,
+      `${path}.resources.limits.${kind}`,
+      `${lim} is below the request ${req}: a limit must be at least the request`,
+    );
   }
+}
+
+/** Mount paths used once (the /tmp volume's included). */
+function checkMountPaths(
+  problems: Problems,
+  path: string,
+  c: ContainerArgs,
+  tmpMounted: boolean,
+): void {
   const mountPaths = new Set<string>();
   const allMounts = [
     ...(c.volumeMounts ?? []).map((m) => m.mountPath),
@@ -177,9 +198,15 @@ function checkContainer(
     );
     mountPaths.add(m);
   });
-  checkProbe(problems, `${path}.probes.readiness`, c.probes?.readiness, c, "readiness");
-  checkProbe(problems, `${path}.probes.liveness`, c.probes?.liveness, c, "liveness");
-  checkProbe(problems, `${path}.probes.startup`, c.probes?.startup, c, "startup");
+}
+
+/** Each mount names a volume of the pod, at an absolute path. */
+function checkVolumeMounts(
+  problems: Problems,
+  path: string,
+  c: ContainerArgs,
+  volumes: ReadonlySet<string>,
+): void {
   (c.volumeMounts ?? []).forEach((m, i) => {
     const mp = `${path}.volumeMounts[${i}]`;
     problems.check(
@@ -193,6 +220,24 @@ function checkContainer(
       `${JSON.stringify(m.mountPath)} must be an absolute path`,
     );
   });
+}
+
+function checkContainer(
+  problems: Problems,
+  path: string,
+  c: ContainerArgs,
+  volumes: ReadonlySet<string>,
+  tmpMounted: boolean,
+): void {
+  checkNameAndImage(problems, path, c);
+  checkPorts(problems, path, c);
+  checkEnv(problems, path, c);
+  checkResources(problems, path, c);
+  checkMountPaths(problems, path, c, tmpMounted);
+  checkProbe(problems, `${path}.probes.readiness`, c.probes?.readiness, c, "readiness");
+  checkProbe(problems, `${path}.probes.liveness`, c.probes?.liveness, c, "liveness");
+  checkProbe(problems, `${path}.probes.startup`, c.probes?.startup, c, "startup");
+  checkVolumeMounts(problems, path, c, volumes);
   checkIntRange(problems, `${path}.preStopSleepSeconds`, c.preStopSleepSeconds, 0, 3600);
   checkIntRange(problems, `${path}.runAsUser`, c.runAsUser, 1, 2147483647);
 }
@@ -276,23 +321,18 @@ export function validatePodSpecArgs(args: PodSpecArgs): Problems {
     );
     volumes.add(v.name);
   });
-  if (args.tmpVolume ?? true) {
+  const tmpMounted = hasTmpVolume(args);
+  if (tmpMounted) {
     problems.check(
-      !volumes.has("tmp"),
+      !volumes.has(POD_DEFAULTS.tmpVolumeName),
       "volumes",
       'the name "tmp" is taken by the /tmp volume; rename the volume or set tmpVolume: false',
     );
-    volumes.add("tmp");
+    volumes.add(POD_DEFAULTS.tmpVolumeName);
   }
   const names = new Set<string>();
   containers.forEach((c, i) => {
-    checkContainer(
-      problems,
-      `containers[${i}]`,
-      c,
-      volumes,
-      args.tmpVolume ?? POD_DEFAULTS.tmpVolume,
-    );
+    checkContainer(problems, `containers[${i}]`, c, volumes, tmpMounted);
     problems.check(
       !names.has(c.name),
       `containers[${i}].name`,
@@ -311,9 +351,9 @@ export function validatePodSpecArgs(args: PodSpecArgs): Problems {
     86400,
   );
   (args.tolerations ?? []).forEach((t, i) => checkToleration(problems, `tolerations[${i}]`, t));
-  const grace = args.terminationGracePeriodSeconds ?? 30;
+  const grace = args.terminationGracePeriodSeconds ?? KUBERNETES_GRACE_PERIOD_SECONDS;
   containers.forEach((c, i) => {
-    const sleep = c.preStopSleepSeconds ?? 0;
+    const sleep = preStopSleepOf(c);
     if (sleep > 0) {
       problems.check(
         grace > sleep,

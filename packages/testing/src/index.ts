@@ -6,3 +6,4 @@ export * from "./mocks";
 export * from "./stack-config";
 export * from "./pulumi-yaml";
 export * from "./wait";
+export * from "./output";

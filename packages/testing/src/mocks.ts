@@ -53,6 +53,74 @@ export interface MockRecorder {
 }
 
 /**
+ * The state the mocked engine returns for a new resource: its inputs, plus what the real engine
+ * would fill in: a stack reference's outputs, and a Kubernetes object's generated name and
+ * default namespace.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- mocked state is untyped JSON */
+function mockedState(
+  args: pulumi.runtime.MockResourceArgs,
+  stackReferences: Record<string, Record<string, unknown>> | undefined,
+): Record<string, any> {
+  const state: Record<string, any> = structuredClone(args.inputs ?? {});
+  if (args.type === "pulumi:pulumi:StackReference") {
+    const outputs = stackReferences?.[args.inputs.name];
+    if (!outputs) throw new Error(`no mocked outputs for stack reference ${args.inputs.name}`);
+    state.outputs = outputs;
+    state.secretOutputNames = [];
+  }
+  if (args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm")) {
+    const metadata = { ...(state.metadata ?? {}) };
+    if (metadata.name === undefined)
+      metadata.name = `${args.name}-${mockSuffix(args.type, args.name)}`;
+    if (metadata.namespace === undefined && !CLUSTER_SCOPED.has(args.type))
+      metadata.namespace = "default";
+    state.metadata = metadata;
+  }
+  return state;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** The recorder over the registered `resources`; `lastChange` counts registrations so far. */
+function recorderOf(resources: RecordedResource[], lastChange: () => number): MockRecorder {
+  return {
+    resources,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    get(type, name) {
+      const found = resources.filter((r) => r.type === type && r.name === name);
+      if (found.length !== 1) {
+        const known = resources.map((r) => `${r.type}::${r.name}`).join("\n  ");
+        throw new Error(
+          `expected one ${type} named ${name}, found ${found.length}; registered:\n  ${known}`,
+        );
+      }
+      return found[0]!;
+    },
+    urns() {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const monitor = pulumi.runtime.getMonitor() as any;
+      return [...(monitor?.getRegisteredResources?.() ?? new Map()).keys()];
+    },
+    async settle() {
+      // Registrations arrive over several turns of the event loop; wait until a quiet stretch.
+      let quiet = 0;
+      let seen = lastChange();
+      while (quiet < 25) {
+        await new Promise((r) => setTimeout(r, 2));
+        if (lastChange() === seen) quiet += 1;
+        else {
+          quiet = 0;
+          seen = lastChange();
+        }
+      }
+    },
+    reset() {
+      resources.length = 0;
+    },
+  };
+}
+
+/**
  * Puts the Pulumi runtime in mock mode and records every registered resource.
  *
  * Unlike bare `setMocks`, Kubernetes objects without `metadata.name` get a name the way the
@@ -77,22 +145,7 @@ export function setupMocks(
       newResource(args) {
         counter += 1;
         lastChange = counter;
-        const state: Record<string, any> = structuredClone(args.inputs ?? {}); // eslint-disable-line @typescript-eslint/no-explicit-any
-        if (args.type === "pulumi:pulumi:StackReference") {
-          const outputs = opts.stackReferences?.[args.inputs.name];
-          if (!outputs)
-            throw new Error(`no mocked outputs for stack reference ${args.inputs.name}`);
-          state.outputs = outputs;
-          state.secretOutputNames = [];
-        }
-        if (args.type.startsWith("kubernetes:") && !args.type.startsWith("kubernetes:helm")) {
-          const metadata = { ...(state.metadata ?? {}) };
-          if (metadata.name === undefined)
-            metadata.name = `${args.name}-${mockSuffix(args.type, args.name)}`;
-          if (metadata.namespace === undefined && !CLUSTER_SCOPED.has(args.type))
-            metadata.namespace = "default";
-          state.metadata = metadata;
-        }
+        const state = mockedState(args, opts.stackReferences);
         resources.push({
           type: args.type,
           name: args.name,
@@ -114,42 +167,7 @@ export function setupMocks(
     opts.stack ?? "stack",
     opts.preview ?? false,
   );
-  const recorder: MockRecorder = {
-    resources,
-    ofType: (type) => resources.filter((r) => r.type === type),
-    get(type, name) {
-      const found = resources.filter((r) => r.type === type && r.name === name);
-      if (found.length !== 1) {
-        const known = resources.map((r) => `${r.type}::${r.name}`).join("\n  ");
-        throw new Error(
-          `expected one ${type} named ${name}, found ${found.length}; registered:\n  ${known}`,
-        );
-      }
-      return found[0]!;
-    },
-    urns() {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const monitor = pulumi.runtime.getMonitor() as any;
-      return [...(monitor?.getRegisteredResources?.() ?? new Map()).keys()];
-    },
-    async settle() {
-      // Registrations arrive over several turns of the event loop; wait until a quiet stretch.
-      let quiet = 0;
-      let seen = lastChange;
-      while (quiet < 25) {
-        await new Promise((r) => setTimeout(r, 2));
-        if (lastChange === seen) quiet += 1;
-        else {
-          quiet = 0;
-          seen = lastChange;
-        }
-      }
-    },
-    reset() {
-      resources.length = 0;
-    },
-  };
-  return recorder;
+  return recorderOf(resources, () => lastChange);
 }
 
 /** Resolves an Output (or a plain value) to its value; unknown values during preview resolve to `undefined`. */

@@ -4,6 +4,11 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
   /** Pause between checks. @default 500 */
   readonly intervalMs?: number;
+  /**
+   * Checked before every attempt: a reason (e.g. "the server process exited") gives up at once
+   * with that reason instead of waiting out the timeout for something that cannot happen.
+   */
+  readonly abortIf?: () => string | undefined;
 }
 
 /**
@@ -19,13 +24,16 @@ export interface WaitOptions {
  */
 export async function waitFor<T>(
   what: string,
-  check: () => Promise<T | undefined | false | null | 0 | "">,
+  check: () =>
+    Promise<T | undefined | false | null | 0 | ""> | T | undefined | false | null | 0 | "",
   opts: WaitOptions = {},
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    const reason = opts.abortIf?.();
+    if (reason !== undefined) throw new Error(`gave up waiting for ${what}: ${reason}`);
     try {
       const v = await check();
       if (v) return v;

@@ -26,4 +26,25 @@ describe("waitFor", () => {
       ),
     ).rejects.toThrow("timed out after 0.02 s waiting for a pod: Error: connection refused");
   });
+
+  it("gives up at once, with the reason, when abortIf names one", async () => {
+    let checks = 0;
+    const began = Date.now();
+    await expect(
+      waitFor(
+        "the server to answer",
+        async () => {
+          checks++;
+          return false;
+        },
+        {
+          timeoutMs: 60_000,
+          intervalMs: 5,
+          abortIf: () => (checks >= 2 ? "it exited 1" : undefined),
+        },
+      ),
+    ).rejects.toThrow("gave up waiting for the server to answer: it exited 1");
+    expect(checks).toBe(2);
+    expect(Date.now() - began).toBeLessThan(10_000);
+  });
 });

@@ -1,4 +1,4 @@
-import { parseStackConfig, type ParsedConfig } from "@steady/core";
+import { isDns1123Label, parseStackConfig, type ParsedConfig } from "@steady/core";
 
 /** The project name in Pulumi.yaml; config keys are `steady-platform:<key>`. */
 export const PROJECT = "steady-platform";
@@ -14,7 +14,7 @@ export const PLATFORM_CONFIG = {
   namespace: {
     type: "string",
     required: true,
-    pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    valid: isDns1123Label,
     patternHint: 'an RFC 1123 label (lowercase alphanumerics and "-", at most 63)',
   },
   quota: { type: "enum", values: ["small", "medium", "large", "none"] },

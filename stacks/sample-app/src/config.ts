@@ -1,4 +1,5 @@
-import { parseStackConfig, type ParsedConfig } from "@steady/core";
+import { isDns1123Label, isLabelValue, parseStackConfig, type ParsedConfig } from "@steady/core";
+import { APP_LIMITS } from "@steady/deployment";
 
 /** The project name in Pulumi.yaml; config keys are `steady-app:<key>`. */
 export const PROJECT = "steady-app";
@@ -14,7 +15,7 @@ export const APP_CONFIG = {
   },
   namespace: {
     type: "string",
-    pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    valid: isDns1123Label,
     patternHint: "an RFC 1123 label",
   },
   image: {
@@ -26,21 +27,24 @@ export const APP_CONFIG = {
   version: {
     type: "string",
     required: true,
-    pattern: /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    // The component's rule for the version label ("" never gets here: it means unset).
+    valid: isLabelValue,
     patternHint: 'a label value such as "v1.2.3"',
   },
   greeting: { type: "string" },
+  // This stack caps the pod count at 1000, below the component's 10000: a sample app never
+  // needs more, and a typo such as 5000 should stop here rather than exhaust the quota.
   replicas: { type: "integer", min: 1, max: 1000 },
   minReplicas: { type: "integer", min: 1, max: 1000 },
   maxReplicas: { type: "integer", min: 1, max: 1000 },
-  targetCpuUtilization: { type: "integer", min: 1, max: 1000 },
+  targetCpuUtilization: { type: "integer", ...APP_LIMITS.targetCPUUtilizationPercentage },
   disruptionBudget: { type: "boolean" },
   topologySpread: { type: "boolean" },
   maxSurge: { type: "intOrPercent" },
-  minReadySeconds: { type: "integer", min: 0, max: 3600 },
-  progressDeadlineSeconds: { type: "integer", min: 1, max: 86400 },
-  preStopSleepSeconds: { type: "integer", min: 0, max: 3600 },
-  drainSeconds: { type: "integer", min: 0, max: 3600 },
+  minReadySeconds: { type: "integer", ...APP_LIMITS.minReadySeconds },
+  progressDeadlineSeconds: { type: "integer", ...APP_LIMITS.progressDeadlineSeconds },
+  preStopSleepSeconds: { type: "integer", ...APP_LIMITS.preStopSleepSeconds },
+  drainSeconds: { type: "integer", ...APP_LIMITS.drainSeconds },
   nodeSelector: {
     type: "string",
     pattern: /^[^=,\s]+=[^=,\s]*(,[^=,\s]+=[^=,\s]*)*$/,

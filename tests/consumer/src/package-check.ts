@@ -68,7 +68,7 @@ function exportTargets(exports: unknown): [string, string, string][] {
 
 /**
  * Checks a package as published: the files it must ship are there, nothing else at the top level,
- * every `exports` target (and its `types`) exists, `main`/`types` exist, every module a shipped
+ * every `bin` is shipped and starts with a node shebang, every `exports` target (and its `types`) exists, `main`/`types` exist, every module a shipped
  * file loads is a shipped file, a Node.js built-in or a declared dependency or peer dependency
  * (never a devDependency: those are not installed for users), every source map's sources are
  * shipped, and no compiled file outlives its source. Returns one line per problem.
@@ -102,6 +102,12 @@ export function checkPackedPackage(lib: LibraryPackage, pkg: PackedPackage): str
     const target = m[field];
     if (target === undefined) problems.push(`package.json has no "${field}"`);
     else if (!has(target)) problems.push(`"${field}": ${target} is not in the package`);
+  }
+  const bins = typeof m.bin === "string" ? { [m.name]: m.bin } : (m.bin ?? {});
+  for (const [name, target] of Object.entries(bins)) {
+    if (!has(target)) problems.push(`bin "${name}": ${target} is not in the package`);
+    else if (!pkg.read(target.replace(/^\.\//, "")).startsWith("#!/usr/bin/env node"))
+      problems.push(`bin "${name}": ${target} does not start with #!/usr/bin/env node`);
   }
   if (m.exports === undefined) problems.push(`package.json has no "exports"`);
   for (const [subpath, conditions, target] of exportTargets(m.exports)) {

@@ -49,6 +49,7 @@ export const LIBRARY_PACKAGES: readonly LibraryPackage[] = [
     extraFiles: ["PulumiPolicy.yaml", "config/dev.json", "config/staging.json", "config/prod.json"],
     extraEntries: ["PulumiPolicy.yaml", "config"],
   },
+  { dir: "deploy", name: "@steady/deploy", extraFiles: ["dist/cli.js"], extraEntries: [] },
 ];
 
 /** The fields of package.json these checks read. */
@@ -63,6 +64,7 @@ export interface Manifest {
   readonly engines?: Record<string, string>;
   readonly main?: string;
   readonly types?: string;
+  readonly bin?: string | Record<string, string>;
   readonly exports?: unknown;
   readonly files?: string[];
   readonly sideEffects?: boolean | string[];

@@ -19,8 +19,20 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Runs a command to completion and returns its stdout; rejects with its output when it fails. */
-export function run(cmd: string, args: readonly string[], opts: RunOptions): Promise<string> {
+/** How a command ended: its exit code (null when a signal ended it) and its output. */
+export interface RunOutcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion and returns how it ended; rejects only when it cannot start. */
+export function runOutcome(
+  cmd: string,
+  args: readonly string[],
+  opts: RunOptions,
+): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
@@ -38,14 +50,22 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions): Pro
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) return resolve(stdout);
-      const tail = (s: string) => s.split("\n").slice(-60).join("\n");
-      reject(
-        new Error(
-          `\`${cmd} ${args.join(" ")}\` in ${opts.cwd} failed (${signal ?? `exit ${code}`}):\n` +
-            `${tail(stderr)}\n${tail(stdout)}`,
-        ),
-      );
+      resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** The last 60 lines of a command's stderr and stdout, for an error message. */
+export function outputTail(r: RunOutcome): string {
+  const tail = (s: string) => s.split("\n").slice(-60).join("\n");
+  return `${tail(r.stderr)}\n${tail(r.stdout)}`;
+}
+
+/** Runs a command to completion and returns its stdout; rejects with its output when it fails. */
+export async function run(cmd: string, args: readonly string[], opts: RunOptions): Promise<string> {
+  const r = await runOutcome(cmd, args, opts);
+  if (r.code === 0) return r.stdout;
+  throw new Error(
+    `\`${cmd} ${args.join(" ")}\` in ${opts.cwd} failed (${r.signal ?? `exit ${r.code}`}):\n${outputTail(r)}`,
+  );
 }

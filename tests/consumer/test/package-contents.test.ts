@@ -111,6 +111,16 @@ describe("checkPackedPackage", () => {
 
   it.each<[string, Parameters<typeof pack>[0], string]>([
     [
+      "a bin that is not shipped",
+      { manifest: { bin: { "steady-demo": "dist/cli.js" } } },
+      'bin "steady-demo": dist/cli.js is not in the package',
+    ],
+    [
+      "a bin without a node shebang (npx would run it as a shell script)",
+      { manifest: { bin: { "steady-demo": "dist/a.js" } } },
+      'bin "steady-demo": dist/a.js does not start with #!/usr/bin/env node',
+    ],
+    [
       "an import of a package it does not declare",
       { files: { "dist/a.js": 'require("js-yaml");' } },
       "dist/a.js loads js-yaml, but js-yaml is not a dependency or peer dependency of @steady/demo",

@@ -1,5 +1,5 @@
 /**
- * The GitOps side of steady: the pipeline contract, actionlint and the post-deploy smoke checks.
+ * The GitHub Actions side of steady: the pipeline contract and actionlint.
  * @packageDocumentation
  */
 export * from "./workflow-contract";

@@ -1,9 +1,10 @@
-// Drills for the deploy CLI itself: the BUILT `steady-deploy` (tools/deployer/dist/cli.js) runs
+// Drills for the deploy CLI itself: the BUILT repo deploy tool (tools/deployer/dist/cli.js, on @steady/deploy) runs
 // as a child process in its own process group, and is interrupted, killed, raced and failed the
 // way a terminal or a CI runner does it. Each drill records how long the CLI took to exit, the
 // lock state after it, and how long the next plain `up` took to converge; the numbers are
 // written to <state dir>/deploy-safety-drills.json and printed.
-import { lockDir, pulumiEnv, readLocks, repoRoot, toolchainDir } from "@steady/deployer";
+import { lockDir, readLocks } from "@steady/deploy";
+import { pulumiEnv, repoRoot, toolchainDir } from "@steady/deployer";
 import type { KubeClient } from "@steady/local-cluster";
 import { spawn, spawnSync } from "node:child_process";
 import {
@@ -299,7 +300,7 @@ describe("steady-deploy interrupted mid-rollout", () => {
       expect(exit.out).toContain(`${second} received again; ending the run now`);
       expect(exit.out).toMatch(/organization\/steady-app\/drills is (still locked|unlocked, but)/);
       expect(exit.out).toContain(
-        "recover with: steady-deploy recover --project app --env dev --stack drills",
+        "recover with: steady-repo-deploy recover --project app --env dev --stack drills",
       );
       const locks = locksOf("drills").length;
       results.secondSignal = {
@@ -347,7 +348,9 @@ describe("steady-deploy interrupted mid-rollout", () => {
       expect(next.out).toMatch(
         new RegExp(`pid ${lock!.pid} of \\S+@\\S+, taken \\d+ (s|min \\d+ s) ago, dead`),
       );
-      expect(next.out).toContain("steady-deploy recover --project app --env dev --stack drills");
+      expect(next.out).toContain(
+        "steady-repo-deploy recover --project app --env dev --stack drills",
+      );
       const recover = await runCli(["recover", "--project", "app", "--stack", "drills"]);
       expect({ code: recover.code, out: recover.code === 0 ? "" : recover.out }).toEqual({
         code: 0,

@@ -1,5 +1,5 @@
 import type { Stack } from "@pulumi/pulumi/automation";
-import { RolloutWatcher, replaceConfig, upWithRollback } from "@steady/deployer";
+import { RolloutWatcher, replaceConfig, upWithRollback } from "@steady/deploy";
 import { KubeClient } from "@steady/local-cluster";
 import { client, fixtureStack, list, stackOf, up } from "./harness";
 

@@ -1,5 +1,5 @@
 import type { Stack } from "@pulumi/pulumi/automation";
-import { ReplacementRefused, guardedPreview, guardedUp } from "@steady/deployer";
+import { ReplacementRefused, guardedPreview, guardedUp } from "@steady/deploy";
 import { client, fixtureStack, list, stackOf, up, type Obj } from "./harness";
 
 const NS = "steady-guard";

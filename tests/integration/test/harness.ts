@@ -41,6 +41,18 @@ export function stackOf(
 }
 
 /**
+ * The files of a fixture that make up its program: Pulumi.yaml, JavaScript, and for a program in
+ * Pulumi's default TypeScript layout its index.ts, package.json and tsconfig.json.
+ */
+function isProgramFile(name: string): boolean {
+  return (
+    ["Pulumi.yaml", "package.json", "tsconfig.json"].includes(name) ||
+    name.endsWith(".js") ||
+    name.endsWith(".ts")
+  );
+}
+
+/**
  * Opens stack `stack` of a fixture program (tests/integration/fixtures/<fixture>, project
  * `steady-fixture-<fixture>`) on the run's cluster. The program runs from a copy in the run's
  * directory, so Pulumi's per-stack files never land in the fixture and no earlier run's config
@@ -50,7 +62,7 @@ export async function fixtureStack(fixture: string, stack: string): Promise<Stac
   const source = join(__dirname, "..", "fixtures", fixture);
   const workDir = join(itDir(), "work", `fixture-${fixture}`);
   mkdirSync(workDir, { recursive: true });
-  for (const f of readdirSync(source).filter((n) => n === "Pulumi.yaml" || n.endsWith(".js"))) {
+  for (const f of readdirSync(source).filter(isProgramFile)) {
     copyFileSync(join(source, f), join(workDir, f));
   }
   return LocalWorkspace.createOrSelectStack(

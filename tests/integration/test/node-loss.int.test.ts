@@ -20,7 +20,7 @@ const DRILL_LABEL = "steady.dev/drill";
 
 /**
  * kube-controller-manager's --node-monitor-grace-period. The local cluster does not set it
- * (tools/local-cluster/src/components.ts), so it is the 1.34 default: 50 s
+ * (tools/local-cluster/src/control-plane/components.ts), so it is the 1.34 default: 50 s
  * (pkg/controller/nodelifecycle/config/v1alpha1/defaults.go).
  */
 const NODE_MONITOR_GRACE_S = 50;

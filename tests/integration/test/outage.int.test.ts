@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { outageBoundSeconds, repoRoot } from "@steady/deployer";
+import { outageBoundSeconds } from "@steady/deploy";
+import { repoRoot } from "@steady/deployer";
 import { KubeClient, startCluster } from "@steady/local-cluster";
 import { itDir } from "./env";
 import { client, kubeconfig, list, stackOf, up, type Obj } from "./harness";
@@ -46,7 +47,7 @@ async function pendingOperations(): Promise<unknown[]> {
   return state.deployment?.pending_operations ?? [];
 }
 
-/** `steady-deploy up --project app --env dev` as a child process, on this drill's backend. */
+/** The repo tool's `up --project app --env dev` (steady-deploy's up) as a child process, on this drill's backend. */
 function deployUp(): {
   exited: Promise<{ code: number | null; at: number }>;
   output: () => string;

@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { pulumiEnv, replaceConfig, toolchainDir } from "@steady/deployer";
+import { replaceConfig } from "@steady/deploy";
+import { pulumiEnv, toolchainDir } from "@steady/deployer";
 import { itDir } from "./env";
 import { fixtureStack, kubeconfig } from "./harness";
 

@@ -1,5 +1,5 @@
 import type { Stack } from "@pulumi/pulumi/automation";
-import { RolloutWatcher } from "@steady/deployer";
+import { RolloutWatcher } from "@steady/deploy";
 import { KubeClient } from "@steady/local-cluster";
 import { APP_SELECTOR, client, list, previewOps, stackOf, up, waitFor } from "./harness";
 

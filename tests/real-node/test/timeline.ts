@@ -1,4 +1,5 @@
-import type { RequestSample, RolloutReport, UnderLoadResult } from "@steady/deployer";
+import type { RolloutReport } from "@steady/deploy";
+import type { RequestSample, UnderLoadResult } from "@steady/deployer";
 
 /**
  * Where in a rollout requests failed: the failed requests grouped into bursts, each placed

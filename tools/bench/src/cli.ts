@@ -110,37 +110,23 @@ export function writeResults(out: string, r: BenchResults, failures: readonly st
   return md;
 }
 
+/** Runs one section, recording its failure (not throwing) and writing the results after it. */
+type Attempt = (section: Section, body: () => Promise<void>) => Promise<void>;
+
 async function run(opts: BenchOptions): Promise<number> {
   const root = repoRoot();
   const out = resolve(opts.out ?? join(root, ".steady", "bench"));
   mkdirSync(out, { recursive: true });
   // The deployer's Pulumi environment and file backend keep their state in the bench's directory.
   process.env.STEADY_STATE_DIR = out;
-  const toolPath = `${join(toolchainDir(), "bin")}:${process.env.PATH ?? ""}`;
-  const results: BenchResults = {
-    schemaVersion: 1,
-    startedAt: new Date().toISOString(),
-    machine: describeMachine(root, toolPath),
-    settings: {
-      runs: opts.runs,
-      quick: opts.quick,
-      only: opts.only,
-      full: opts.full,
-      programN: opts.programN,
-      deployN: opts.deployN,
-      replicas: opts.replicas,
-      minReadySeconds: opts.minReadySeconds,
-      ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
-    },
-    notes: [],
-  };
+  const results = newResults(opts, root);
   const m = results.machine;
   log(
     `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, kernel ${m.kernel}, load ${m.loadAverage.start}; ${opts.runs} run(s) per measurement; sections ${opts.only.join(", ")}`,
   );
   const failures: string[] = [];
   const has = (s: Section) => opts.only.includes(s);
-  const attempt = async (section: Section, body: () => Promise<void>) => {
+  const attempt: Attempt = async (section, body) => {
     results.machine.loadAverage.sections[section] ??= loadNow();
     try {
       await body();
@@ -161,65 +147,7 @@ async function run(opts: BenchOptions): Promise<number> {
       });
     });
   }
-
-  if (has("deploy") || has("rollout")) {
-    let cluster: BenchCluster | undefined;
-    let nodes: string[] = [];
-    await attempt(has("deploy") ? "deploy" : "rollout", async () => {
-      cluster = await openCluster(
-        opts.clusterDir ? resolve(opts.clusterDir) : join(out, "cluster"),
-        log,
-      );
-      const pods = Math.max(
-        has("deploy") ? Math.max(...opts.deployN) * APP_DEFAULTS.replicas * 2 : 0,
-        has("rollout") ? Math.max(...opts.replicas) * 2 : 0,
-      );
-      nodes = await ensureNodes(cluster.client, pods);
-      log(`${nodes.length} simulated nodes Ready`);
-    });
-    if (cluster) {
-      // Interrupted (Ctrl-C): the cluster's processes run detached, so stop what the bench started.
-      const onSignal = (signal: NodeJS.Signals) => {
-        log(`${signal}: stopping the cluster the bench started`);
-        const done = () => process.exit(130);
-        if (cluster!.startedByUs && !opts.keepCluster)
-          stopCluster({ dir: cluster!.dir, purge: true }).then(done, done);
-        else done();
-      };
-      process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-      try {
-        if (has("deploy")) {
-          await attempt("deploy", async () => {
-            results.deploy = await measureDeploy(cluster!, {
-              out,
-              ns: opts.deployN,
-              runs: opts.runs,
-              minReadySeconds: opts.minReadySeconds,
-              ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
-              log,
-            });
-          });
-        }
-        if (has("rollout")) {
-          await attempt("rollout", async () => {
-            results.rollout = await measureRollout(cluster!, {
-              out,
-              replicas: opts.replicas,
-              runs: opts.runs,
-              minReadySeconds: opts.minReadySeconds,
-              podReadyDelayMs: podReadyDelayMs(),
-              log,
-            });
-          });
-        }
-      } finally {
-        process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-        if (!cluster.startedByUs || opts.keepCluster) await deleteNodes(cluster.client, nodes);
-        await closeCluster(cluster, opts.keepCluster, log);
-      }
-    }
-  }
-
+  if (has("deploy") || has("rollout")) await runClusterSections(opts, out, results, attempt);
   if (has("tests")) {
     await attempt("tests", async () => {
       results.tests = await measureTestSuite({
@@ -241,6 +169,96 @@ async function run(opts: BenchOptions): Promise<number> {
     `results: ${join(out, "results.json")}\n          ${join(out, "results.md")}\n          ${join(out, "chart.svg")}`,
   );
   return failures.length > 0 ? 1 : 0;
+}
+
+/** The results document before any section ran: the machine and the settings. */
+function newResults(opts: BenchOptions, root: string): BenchResults {
+  const toolPath = `${join(toolchainDir(), "bin")}:${process.env.PATH ?? ""}`;
+  return {
+    schemaVersion: 1,
+    startedAt: new Date().toISOString(),
+    machine: describeMachine(root, toolPath),
+    settings: {
+      runs: opts.runs,
+      quick: opts.quick,
+      only: opts.only,
+      full: opts.full,
+      programN: opts.programN,
+      deployN: opts.deployN,
+      replicas: opts.replicas,
+      minReadySeconds: opts.minReadySeconds,
+      ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
+    },
+    notes: [],
+  };
+}
+
+/**
+ * The deploy and rollout sections on one cluster with enough simulated nodes for the largest
+ * run; a cluster the bench started is stopped afterwards, also on Ctrl-C (its processes run
+ * detached, so nothing else would stop them).
+ */
+async function runClusterSections(
+  opts: BenchOptions,
+  out: string,
+  results: BenchResults,
+  attempt: Attempt,
+): Promise<void> {
+  const has = (s: Section) => opts.only.includes(s);
+  let cluster: BenchCluster | undefined;
+  let nodes: string[] = [];
+  await attempt(has("deploy") ? "deploy" : "rollout", async () => {
+    cluster = await openCluster(
+      opts.clusterDir ? resolve(opts.clusterDir) : join(out, "cluster"),
+      log,
+    );
+    const pods = Math.max(
+      has("deploy") ? Math.max(...opts.deployN) * APP_DEFAULTS.replicas * 2 : 0,
+      has("rollout") ? Math.max(...opts.replicas) * 2 : 0,
+    );
+    nodes = await ensureNodes(cluster.client, pods);
+    log(`${nodes.length} simulated nodes Ready`);
+  });
+  if (!cluster) return;
+  const c = cluster;
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the cluster the bench started`);
+    const done = () => process.exit(130);
+    if (c.startedByUs && !opts.keepCluster)
+      stopCluster({ dir: c.dir, purge: true }).then(done, done);
+    else done();
+  };
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  try {
+    if (has("deploy")) {
+      await attempt("deploy", async () => {
+        results.deploy = await measureDeploy(c, {
+          out,
+          ns: opts.deployN,
+          runs: opts.runs,
+          minReadySeconds: opts.minReadySeconds,
+          ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
+          log,
+        });
+      });
+    }
+    if (has("rollout")) {
+      await attempt("rollout", async () => {
+        results.rollout = await measureRollout(c, {
+          out,
+          replicas: opts.replicas,
+          runs: opts.runs,
+          minReadySeconds: opts.minReadySeconds,
+          podReadyDelayMs: podReadyDelayMs(),
+          log,
+        });
+      });
+    }
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    if (!c.startedByUs || opts.keepCluster) await deleteNodes(c.client, nodes);
+    await closeCluster(c, opts.keepCluster, log);
+  }
 }
 
 /** The command line: parse, run, exit code (2 for a usage mistake). */

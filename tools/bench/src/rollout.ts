@@ -1,4 +1,4 @@
-import { RolloutWatcher } from "@steady/deployer";
+import { RolloutWatcher } from "@steady/deploy";
 import { APP_DEFAULTS } from "@steady/deployment";
 import type { KubeClient, KubeObject } from "@steady/local-cluster";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";

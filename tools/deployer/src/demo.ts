@@ -1,16 +1,14 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { buildImage, importImage } from "@steady/image";
-import { KubeClient, startCluster } from "@steady/local-cluster";
+import { KubeClient, formatReport, withRolloutReports, type RolloutReport } from "@steady/deploy";
+import { startCluster } from "@steady/local-cluster";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { formatLoadSummary } from "./load";
-import { repoRoot } from "./paths";
-import { formatReport } from "./report";
-import type { RolloutReport } from "./rollout-watch";
+import { repoRoot, stateDir } from "./paths";
 import { openStack } from "./stack-runner";
 import { chooseTarget, type Target } from "./target";
 import { REAL_NODE_PLACEMENT, rollOutUnderLoad, serviceUrl } from "./under-load";
-import { withRolloutReports } from "./up-report";
 import { PROJECTS } from "./workspace";
 
 const say = (line: string) => console.log(`\n==> ${line}`);
@@ -40,7 +38,9 @@ export async function rollOut(
   config: Record<string, string | number | boolean | null>,
 ): Promise<{ report: RolloutReport; json: string; svg: string }> {
   const app = await openStack(PROJECTS.app, { env, config, kubeconfig: target.kubeconfig });
-  const { error, reports } = await withRolloutReports(app, target.client, () => up(app));
+  const { error, reports } = await withRolloutReports(app, target.client, () => up(app), {
+    stateDir: stateDir(),
+  });
   if (error) throw error;
   if (reports.length !== 1) {
     throw new Error(

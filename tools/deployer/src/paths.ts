@@ -1,22 +1,20 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { homedir } from "node:os";
+import { findRepoRoot } from "@steady/local-cluster";
+import { join } from "node:path";
+import { defaultToolchainDir } from "@steady/deploy";
 
 /** The monorepo root: the nearest ancestor whose package.json declares workspaces. */
 export function repoRoot(from = __dirname): string {
-  let dir = resolve(from);
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).workspaces) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no workspace root above ${from}`);
-    dir = up;
-  }
+  const root = findRepoRoot(from);
+  if (root === undefined) throw new Error(`no workspace root above ${from}`);
+  return root;
 }
 
-/** Where the toolchain build puts its binaries (`bin/pulumi`, ...). */
+/**
+ * Where the toolchain build puts its binaries (`bin/pulumi`, ...): @steady/deploy's default
+ * (STEADY_TOOLCHAIN_DIR, else ~/.cache/steady/toolchain).
+ */
 export function toolchainDir(): string {
-  return process.env.STEADY_TOOLCHAIN_DIR ?? join(homedir(), ".cache", "steady", "toolchain");
+  return defaultToolchainDir();
 }
 
 /** Local state of this checkout (cluster, Pulumi file backend, work dirs): `<repo>/.steady`. */

@@ -1,3 +1,4 @@
+import { cliEnv } from "@steady/deploy";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { stateDir, toolchainDir } from "./paths";
@@ -18,9 +19,8 @@ export function pulumiEnv(opts: { kubeconfig?: string } = {}): Record<string, st
   // The file backend needs its directory to exist.
   if (!process.env.PULUMI_BACKEND_URL) mkdirSync(localBackend, { recursive: true });
   const env: Record<string, string> = {
-    PATH: `${join(toolchainDir(), "bin")}:${process.env.PATH ?? ""}`,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // @steady/deploy's toolchain mode: its bin first on PATH, plugin downloads off.
+    ...cliEnv({ mode: "toolchain", dir: toolchainDir() }),
     PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${localBackend}`,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
   };

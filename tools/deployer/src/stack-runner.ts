@@ -1,22 +1,23 @@
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { resolveCli } from "@steady/deploy";
 import { toolchainDir } from "./paths";
 import { pulumiEnv } from "./pulumi-env";
-import { inOwnGroup } from "./pulumi-process";
 import { prepareWorkDir, type ProjectRef } from "./workspace";
 
 let command: Promise<PulumiCommand> | undefined;
 
 /**
- * The toolchain's Pulumi CLI, checked against the SDK's minimum version. Each command runs in its
- * own process group and is cancelled gracefully when the run is aborted (interrupt.ts).
+ * The toolchain's Pulumi CLI (@steady/deploy's toolchain mode), checked against the SDK's minimum
+ * version. Each command runs in its own process group and is cancelled gracefully when the run is aborted (interrupt.ts).
  */
 export function pulumiCommand(): Promise<PulumiCommand> {
-  command ??= PulumiCommand.get({ root: toolchainDir() }).then(inOwnGroup, (e: Error) => {
-    command = undefined;
-    throw new Error(
-      `the Pulumi CLI was not found in ${toolchainDir()}/bin: run \`npm run toolchain\` (tools/toolchain/build.sh) to build it (${e.message})`,
-    );
-  });
+  command ??= resolveCli({ mode: "toolchain", dir: toolchainDir() }).then(
+    (cli) => cli.command,
+    (e: Error) => {
+      command = undefined;
+      throw e;
+    },
+  );
   return command;
 }
 

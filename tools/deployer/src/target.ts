@@ -1,4 +1,5 @@
-import { KubeClient, startCluster, type ClusterInfo } from "@steady/local-cluster";
+import { KubeClient } from "@steady/deploy";
+import { startCluster, type ClusterInfo } from "@steady/local-cluster";
 import { existsSync } from "node:fs";
 
 /** Where the stacks deploy: a cluster the user pointed at, or the embedded local one. */

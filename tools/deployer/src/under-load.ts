@@ -7,8 +7,8 @@ import {
   type LoadSummary,
   type RequestSample,
 } from "./load";
-import type { RolloutReport } from "./rollout-watch";
-import { withRolloutReports } from "./up-report";
+import { withRolloutReports, type RolloutReport } from "@steady/deploy";
+import { stateDir } from "./paths";
 
 /**
  * Config that places the sample app on the local cluster's real node: the node carries this
@@ -109,7 +109,9 @@ export async function rollOutUnderLoad(
 > {
   let rollout: { report: RolloutReport; json: string; svg: string } | undefined;
   const r = await underLoad(load, async () => {
-    const { error, reports } = await withRolloutReports(stack, client, () => up(stack));
+    const { error, reports } = await withRolloutReports(stack, client, () => up(stack), {
+      stateDir: stateDir(),
+    });
     rollout = reports[0];
     if (error) throw error;
   });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, parseArgs } from "../src/cli";
 
-describe("steady-deploy arguments", () => {
+describe("steady-repo-deploy arguments", () => {
   it("reads a guarded up with allowed URNs", () => {
     expect(
       parseArgs([
@@ -24,6 +24,7 @@ describe("steady-deploy arguments", () => {
       allow: ["urn:a", "urn:b"],
       rollbackOnFailure: false,
       realNode: false,
+      http: false,
       config: {},
     });
     expect(parseArgs(["up", "--project", "app", "--rollback-on-failure"]).rollbackOnFailure).toBe(
@@ -71,6 +72,8 @@ describe("steady-deploy arguments", () => {
     [["up", "--force"], 'unknown option "--force"'],
     [["up", "--project", "app", "--real-node"], 'unknown option "--real-node"'],
     [["recover", "--env", "dev"], "recover needs --project platform|app"],
+    [["smoke", "--project", "app"], 'unknown option "--project"'],
+    [["up", "--project", "app", "--http"], 'unknown option "--http"'],
     [["recover", "--project", "app", "--config", "a=b"], 'unknown option "--config"'],
     [
       ["recover", "--project", "app", "--rollback-on-failure"],
@@ -82,6 +85,17 @@ describe("steady-deploy arguments", () => {
     ],
   ])("rejects %j with a clear message", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe("the repo tool's smoke checks", () => {
+  it("reads the environment, --http and the summary file", () => {
+    expect(parseArgs(["smoke", "--env", "prod", "--http", "--summary-md", "s.md"])).toMatchObject({
+      command: "smoke",
+      env: "prod",
+      http: true,
+      summaryMd: "s.md",
+    });
   });
 });
 
@@ -108,6 +122,7 @@ describe("steady-deploy options for CI", () => {
       allow: [],
       rollbackOnFailure: false,
       realNode: false,
+      http: false,
       config: {},
       policyPack: "packages/policy",
       policyPackConfig: "packages/policy/config/staging.json",
@@ -138,15 +153,15 @@ describe("steady-deploy --summary-md", () => {
     process.env.STEADY_STATE_DIR = join(dir, "state");
     process.env.KUBECONFIG = join(dir, "kubeconfig");
     try {
-      await expect(
-        main(["preview", "--project", "app", "--env", "staging", "--summary-md", summary]),
-      ).rejects.toThrow("the Pulumi CLI was not found");
+      expect(
+        await main(["preview", "--project", "app", "--env", "staging", "--summary-md", summary]),
+      ).toBe(2);
       const md = readFileSync(summary, "utf8");
       expect(md.startsWith("earlier step\n### `organization/steady-app/staging`: preview")).toBe(
         true,
       );
       expect(md).toContain("**Preview failed** before the replacement guard could decide:");
-      expect(md).toContain("the Pulumi CLI was not found in");
+      expect(md).toContain("no Pulumi CLI found (the toolchain's");
     } finally {
       process.env = saved;
       rmSync(dir, { recursive: true, force: true });

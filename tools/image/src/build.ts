@@ -224,6 +224,53 @@ function swapInto(stage: string, outDir: string): void {
 export async function buildImage(options: BuildOptions = {}): Promise<BuildResult> {
   const began = performance.now();
   const log = options.log ?? (() => undefined);
+  const plan = await planBuild(options);
+  const { outDir, inputsHash } = plan;
+  if (!options.force) {
+    const previous = await reusable(outDir, inputsHash, log);
+    if (previous !== undefined) {
+      return { ...withPaths(outDir, previous), reused: true, elapsedMs: performance.now() - began };
+    }
+  }
+  log(
+    `building ${plan.repository} ${plan.app.version} from ${plan.appDir}: Node.js ` +
+      `${plan.node.version}, ${plan.libraries.length} shared libraries, ${plan.appFiles.length} app files`,
+  );
+  mkdirSync(dirname(outDir), { recursive: true });
+  const stage = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.build-`));
+  try {
+    chmodSync(stage, 0o755);
+    const record = await buildInStage(plan, stage, log, began);
+    writeFileSync(join(stage, INFO_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    swapInto(stage, outDir);
+    return { ...withPaths(outDir, record), reused: false, elapsedMs: performance.now() - began };
+  } catch (e) {
+    rmSync(stage, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Everything a build needs, resolved and checked before anything is written. */
+interface BuildPlan {
+  readonly env: NodeJS.ProcessEnv;
+  readonly appDir: string;
+  readonly app: ReturnType<typeof readAppPackage>;
+  readonly name: string;
+  readonly repository: string;
+  readonly outDir: string;
+  readonly sourceDateEpoch: number;
+  readonly node: Awaited<ReturnType<typeof nodeFacts>>;
+  readonly libraries: Awaited<ReturnType<typeof sharedLibraries>>;
+  readonly appFiles: ReturnType<typeof listAppFiles>;
+  readonly entries: RootfsEntry[];
+  readonly config: ReturnType<typeof imageConfig>;
+  /** The build's inputs with the given file digests (what was planned, or what was copied). */
+  readonly inputsOf: (fileDigests: ReadonlyMap<string, string>) => BuildInputs;
+  readonly inputsHash: string;
+}
+
+/** Resolves and checks the build's inputs; throws naming the bad one before anything is written. */
+async function planBuild(options: BuildOptions): Promise<BuildPlan> {
   const env = options.env ?? process.env;
   const appDir = resolve(options.app ?? defaultAppDir());
   const app = readAppPackage(appDir);
@@ -263,96 +310,89 @@ export async function buildImage(options: BuildOptions = {}): Promise<BuildResul
     fileDigests,
   });
   const inputsHash = hashInputs(inputsOf(await digestFiles(entries)));
+  const plan = { env, appDir, app, name, repository, outDir, sourceDateEpoch, node };
+  return { ...plan, libraries, appFiles, entries, config, inputsOf, inputsHash };
+}
 
-  if (!options.force) {
-    const previous = await reusable(outDir, inputsHash, log);
-    if (previous !== undefined) {
-      return { ...withPaths(outDir, previous), reused: true, elapsedMs: performance.now() - began };
-    }
-  }
-
-  log(
-    `building ${repository} ${app.version} from ${appDir}: Node.js ${node.version}, ` +
-      `${libraries.length} shared libraries, ${appFiles.length} app files`,
+/**
+ * The umoci steps in the staging directory: a layout, the rootfs in one layer, the config, the
+ * content tag, then the OCI archive. Returns the image's record (written by the caller).
+ */
+async function buildInStage(
+  plan: BuildPlan,
+  stage: string,
+  log: (line: string) => void,
+  began: number,
+): Promise<ImageRecord> {
+  const { env, config, node, libraries, name, app, sourceDateEpoch } = plan;
+  const layout = join(stage, LAYOUT_DIR);
+  const bundle = join(stage, "bundle");
+  const image = `${layout}:${BUILD_TAG}`;
+  const asRoot = process.getuid?.() === 0;
+  await umoci(["init", "--layout", layout], env);
+  await umoci(["new", "--image", image], env);
+  // Rootless: umoci maps the calling user to root in the layer, so files are still 0:0.
+  await umoci(["unpack", ...(asRoot ? [] : ["--rootless"]), "--image", image, bundle], env);
+  const rootfs = join(bundle, "rootfs");
+  const unpackedSize = writeRootfs(rootfs, plan.entries, { sourceDateEpoch, chownToRoot: asRoot });
+  // The record describes what was copied, even if a source changed since it was hashed.
+  const copied: RootfsEntry[] = plan.entries.map((e) =>
+    e.type === "file" ? { ...e, source: join(rootfs, ...e.path.split(posix.sep)) } : e,
   );
-  mkdirSync(dirname(outDir), { recursive: true });
-  const stage = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.build-`));
-  try {
-    chmodSync(stage, 0o755);
-    const layout = join(stage, LAYOUT_DIR);
-    const bundle = join(stage, "bundle");
-    const image = `${layout}:${BUILD_TAG}`;
-    const asRoot = process.getuid?.() === 0;
-    await umoci(["init", "--layout", layout], env);
-    await umoci(["new", "--image", image], env);
-    // Rootless: umoci maps the calling user to root in the layer, so files are still 0:0.
-    await umoci(["unpack", ...(asRoot ? [] : ["--rootless"]), "--image", image, bundle], env);
-    const rootfs = join(bundle, "rootfs");
-    const unpackedSize = writeRootfs(rootfs, entries, { sourceDateEpoch, chownToRoot: asRoot });
-    // The record describes what was copied, even if a source changed since it was hashed.
-    const copied: RootfsEntry[] = entries.map((e) =>
-      e.type === "file" ? { ...e, source: join(rootfs, ...e.path.split(posix.sep)) } : e,
-    );
-    const builtHash = hashInputs(inputsOf(await digestFiles(copied)));
-    if (builtHash !== inputsHash)
-      log("note: inputs changed during the build; recording what was copied");
-    await umoci(
-      [
-        "repack",
-        "--image",
-        image,
-        "--history.created",
-        config.created,
-        "--history.created_by",
-        `steady-image: Node.js ${node.version}, ${libraries.length} shared libraries, ${name} ${app.version}`,
-        bundle,
-      ],
-      env,
-    );
-    await umoci(["config", "--image", image, ...umociConfigArgs(config)], env);
-    const built = manifestOf(layout, BUILD_TAG);
-    const tag = contentTag(app.version, built.digest);
-    const reference = `${repository}:${tag}`;
-    await umoci(["tag", "--image", image, tag], env);
-    await umoci(["rm", "--image", image], env);
-    await umoci(["gc", "--layout", layout], env);
-    annotateImageName(layout, tag, reference);
-    rmSync(bundle, { recursive: true, force: true });
+  const builtHash = hashInputs(plan.inputsOf(await digestFiles(copied)));
+  if (builtHash !== plan.inputsHash)
+    log("note: inputs changed during the build; recording what was copied");
+  const createdBy = `steady-image: Node.js ${node.version}, ${libraries.length} shared libraries, ${name} ${app.version}`;
+  await umoci(
+    [
+      "repack",
+      "--image",
+      image,
+      "--history.created",
+      config.created,
+      "--history.created_by",
+      createdBy,
+      bundle,
+    ],
+    env,
+  );
+  await umoci(["config", "--image", image, ...umociConfigArgs(config)], env);
+  const built = manifestOf(layout, BUILD_TAG);
+  const tag = contentTag(app.version, built.digest);
+  const reference = `${plan.repository}:${tag}`;
+  await umoci(["tag", "--image", image, tag], env);
+  await umoci(["rm", "--image", image], env);
+  await umoci(["gc", "--layout", layout], env);
+  annotateImageName(layout, tag, reference);
+  rmSync(bundle, { recursive: true, force: true });
 
-    const manifest = JSON.parse(readBlob(layout, built.digest).toString("utf8")) as Manifest;
-    const [layer, ...more] = manifest.layers;
-    if (layer === undefined || more.length > 0) {
-      throw new Error(`expected exactly one layer, umoci wrote ${manifest.layers.length}`);
-    }
-    const archive = archiveName(name);
-    const archiveSize = writeOciArchive(layout, join(stage, archive), sourceDateEpoch);
-    const record: ImageRecord = {
-      reference,
-      repository,
-      tag,
-      version: app.version,
-      digest: built.digest,
-      configDigest: manifest.config.digest,
-      layerDigest: layer.digest,
-      size: built.size + manifest.config.size + layer.size,
-      unpackedSize,
-      archive,
-      archiveSize,
-      archiveDigest: `sha256:${await fileSha256(join(stage, archive))}`,
-      layout: LAYOUT_DIR,
-      platform: `${config.os}/${config.architecture}`,
-      nodeVersion: node.version,
-      libraries: libraries.map((l) => l.path),
-      sourceDateEpoch,
-      inputsHash: builtHash,
-      builtAt: new Date().toISOString(),
-      buildMs: Math.round(performance.now() - began),
-    };
-    writeFileSync(join(stage, INFO_FILE), `${JSON.stringify(record, null, 2)}\n`);
-    swapInto(stage, outDir);
-    return { ...withPaths(outDir, record), reused: false, elapsedMs: performance.now() - began };
-  } catch (e) {
-    rmSync(stage, { recursive: true, force: true });
-    throw e;
+  const manifest = JSON.parse(readBlob(layout, built.digest).toString("utf8")) as Manifest;
+  const [layer, ...more] = manifest.layers;
+  if (layer === undefined || more.length > 0) {
+    throw new Error(`expected exactly one layer, umoci wrote ${manifest.layers.length}`);
   }
+  const archive = archiveName(name);
+  const archiveSize = writeOciArchive(layout, join(stage, archive), sourceDateEpoch);
+  return {
+    reference,
+    repository: plan.repository,
+    tag,
+    version: app.version,
+    digest: built.digest,
+    configDigest: manifest.config.digest,
+    layerDigest: layer.digest,
+    size: built.size + manifest.config.size + layer.size,
+    unpackedSize,
+    archive,
+    archiveSize,
+    archiveDigest: `sha256:${await fileSha256(join(stage, archive))}`,
+    layout: LAYOUT_DIR,
+    platform: `${config.os}/${config.architecture}`,
+    nodeVersion: node.version,
+    libraries: libraries.map((l) => l.path),
+    sourceDateEpoch,
+    inputsHash: builtHash,
+    builtAt: new Date().toISOString(),
+    buildMs: Math.round(performance.now() - began),
+  };
 }

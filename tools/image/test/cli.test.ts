@@ -3,21 +3,10 @@ import { join } from "node:path";
 import { main, parseCommandLine, UsageError } from "../src/cli";
 import { RECORD } from "./fixtures";
 import { tempDir } from "./helpers";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest
-    .spyOn(process.stdout, "write")
-    .mockImplementation((s) => (out.push(String(s)), true));
-  const e = jest
-    .spyOn(process.stderr, "write")
-    .mockImplementation((s) => (err.push(String(s)), true));
-  return { out, err, restore: () => (o.mockRestore(), e.mockRestore()) };
-}
+import { captureOutput } from "@steady/testing";
 
 async function run(argv: string[]) {
-  const c = capture();
+  const c = captureOutput();
   try {
     const code = await main(argv);
     return { code, out: c.out.join(""), err: c.err.join("") };

@@ -4,6 +4,7 @@ import http from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor as poll } from "@steady/testing";
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = "steady-image-test-"): { dir: string; cleanup: () => void } {
@@ -40,28 +41,14 @@ export function get(port: number, path: string): Promise<{ status: number; body:
 
 /**
  * Polls `check` every 100 ms until it returns true; an exception counts as "not yet". Throws
- * after `timeoutMs`, or at once when `abortIf` returns a reason (a process that died).
+ * after `timeoutMs` (20 s), or at once when `abortIf` returns a reason (a process that died).
  */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean> | boolean,
   options: { timeoutMs?: number; abortIf?: () => string | undefined } = {},
 ): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 20000;
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const reason = options.abortIf?.();
-    if (reason !== undefined) throw new Error(`gave up waiting for ${what}: ${reason}`);
-    try {
-      if (await check()) return;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const detail = last instanceof Error ? ` (last error: ${last.message})` : "";
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
+  await poll(what, check, { timeoutMs: 20_000, intervalMs: 100, ...options });
 }
 
 /** An `abortIf` for {@link waitFor}: gives up once the process has exited. */

@@ -4,12 +4,12 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { REAL_NODE_NETWORK } from "./network";
 import { layout, resolveDataDir } from "./paths";
-import { NOT_ROOT_MESSAGE } from "./real-node";
-import { REAL_NODE, type RealNodeMode } from "./real-node-spec";
-import { isRoot } from "./host";
-import { startCluster } from "./start";
-import { clusterStatus } from "./status";
-import { stopCluster } from "./stop";
+import { NOT_ROOT_MESSAGE } from "./real-node/start";
+import { REAL_NODE, type RealNodeMode } from "./real-node/spec";
+import { isRoot } from "./host/host";
+import { startCluster } from "./control-plane/start";
+import { clusterStatus } from "./control-plane/status";
+import { stopCluster } from "./control-plane/stop";
 import type { ClusterInfo, ClusterStatus } from "./types";
 
 const USAGE = `Usage: steady-local <command> [--dir <dataDir>]

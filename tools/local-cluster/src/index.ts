@@ -3,19 +3,19 @@
  * steady toolchain's binaries, and a minimal Kubernetes client for checks, tests and watchers.
  * @packageDocumentation
  */
-export { startCluster } from "./start";
-export { stopCluster } from "./stop";
-export { clusterStatus, nodeIsReady } from "./status";
+export { startCluster } from "./control-plane/start";
+export { stopCluster } from "./control-plane/stop";
+export { clusterStatus, nodeIsReady } from "./control-plane/status";
 export { resolveDataDir, findRepoRoot, layout, kwokStagesFile, COMPONENTS } from "./paths";
 export type { ComponentName, Layout } from "./paths";
-export { findBinary, MissingBinaryError, toolchainBinDir } from "./binaries";
-export { procTable, type ProcessTable } from "./processes";
-export { KWOK_NODE_SELECTOR } from "./components";
+export { findBinary, MissingBinaryError, toolchainBinDir } from "./host/binaries";
+export { procTable, type ProcessTable } from "./host/processes";
+export { KWOK_NODE_SELECTOR } from "./control-plane/components";
 export { NETWORK, REAL_NODE_NETWORK } from "./network";
-export { REAL_NODE, NODE_COMPONENTS } from "./real-node-spec";
-export type { NodeComponentName, NodePorts, RealNodeMode } from "./real-node-spec";
-export { buildImageArchive, type ImageFile, type ImageSpec } from "./oci-image";
-export { importImage } from "./containerd";
+export { REAL_NODE, NODE_COMPONENTS } from "./real-node/spec";
+export type { NodeComponentName, NodePorts, RealNodeMode } from "./real-node/spec";
+export { buildImageArchive, type ImageFile, type ImageSpec } from "./real-node/oci-image";
+export { importImage } from "./real-node/containerd";
 export {
   KubeClient,
   KubeApiError,
@@ -31,7 +31,7 @@ export {
   type WatchOptions,
   WATCH_IDLE_TIMEOUT_MS,
 } from "./kube-client";
-export type { AuthMode } from "./pki";
+export type { AuthMode } from "./pki/pki";
 export type {
   ClusterInfo,
   ClusterOptions,

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { NodeComponentName } from "./real-node-spec";
 
 /** Environment variable that overrides the default data directory. */
 export const CLUSTER_DIR_ENV = "STEADY_CLUSTER_DIR";
@@ -14,6 +13,10 @@ export const COMPONENTS = [
   "kwok",
 ] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
+
+/** The real node's processes, in start order. */
+export const NODE_COMPONENTS = ["containerd", "kubelet", "kube-proxy"] as const;
+export type NodeComponentName = (typeof NODE_COMPONENTS)[number];
 
 /**
  * The nearest ancestor of `from` (itself included) whose package.json declares "workspaces":

@@ -1,10 +1,10 @@
-import type { SecurityPosture } from "./security";
+import type { SecurityPosture } from "./control-plane/security";
 import type { ComponentName } from "./paths";
-import type { AuthMode } from "./pki";
-import type { PortChange } from "./ports";
-import type { ProcessTable } from "./processes";
-import type { NodeComponentName, NodePorts, RealNodeMode } from "./real-node-spec";
-import type { Liveness } from "./stale";
+import type { AuthMode } from "./pki/pki";
+import type { PortChange } from "./host/ports";
+import type { ProcessTable, StoppedResult } from "./host/processes";
+import type { NodeComponentName, NodePorts, RealNodeMode } from "./real-node/spec";
+import type { Liveness } from "./control-plane/stale";
 
 export interface ClusterOptions {
   /** Data directory; default `$STEADY_CLUSTER_DIR` or `<repo root>/.steady/cluster`. */
@@ -90,7 +90,7 @@ export interface StoppedComponent {
   readonly name: ComponentName;
   readonly pid: number;
   /** "stopped" (SIGTERM), "killed" (SIGKILL after 10 s), "not-running", "not-ours" (left alone). */
-  readonly result: "stopped" | "killed" | "not-running" | "not-ours";
+  readonly result: StoppedResult;
 }
 
 export interface StopResult {

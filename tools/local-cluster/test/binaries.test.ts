@@ -5,7 +5,7 @@ import {
   findClusterBinaries,
   MissingBinaryError,
   toolchainBinDir,
-} from "../src/binaries";
+} from "../src/host/binaries";
 import { tempDir } from "./helpers";
 
 function fakeExe(dir: string, name: string): string {

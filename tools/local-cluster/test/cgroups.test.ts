@@ -6,8 +6,8 @@ import {
   createCgroupRoot,
   removeCgroupRoot,
   type CgroupHierarchy,
-} from "../src/cgroups";
-import { parseMountinfo } from "../src/mounts";
+} from "../src/real-node/cgroups";
+import { parseMountinfo } from "../src/real-node/mounts";
 import { tempDir } from "./helpers";
 
 describe("cgroup hierarchies", () => {

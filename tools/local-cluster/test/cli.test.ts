@@ -2,18 +2,7 @@ import { join } from "node:path";
 import { exportLine, main, shellQuote } from "../src/cli";
 import { findRepoRoot, resolveDataDir } from "../src/paths";
 import { tempDir } from "./helpers";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest
-    .spyOn(process.stdout, "write")
-    .mockImplementation((s) => (out.push(String(s)), true));
-  const e = jest
-    .spyOn(process.stderr, "write")
-    .mockImplementation((s) => (err.push(String(s)), true));
-  return { out, err, restore: () => (o.mockRestore(), e.mockRestore()) };
-}
+import { captureOutput } from "@steady/testing";
 
 describe("paths", () => {
   it("finds the repository root by its workspaces", () => {
@@ -36,7 +25,7 @@ describe("steady-local CLI", () => {
   });
 
   it("env prints the export line for the data directory", async () => {
-    const c = capture();
+    const c = captureOutput();
     try {
       expect(await main(["env", "--dir", t.dir])).toBe(0);
     } finally {
@@ -47,7 +36,7 @@ describe("steady-local CLI", () => {
   });
 
   it("status exits 3 when the cluster was never started; --json is machine-readable", async () => {
-    const c = capture();
+    const c = captureOutput();
     try {
       expect(await main(["status", "--dir", t.dir])).toBe(3);
       expect(await main(["status", "--json", "--dir", t.dir])).toBe(3);
@@ -59,7 +48,7 @@ describe("steady-local CLI", () => {
   });
 
   it("down with nothing running says so and succeeds", async () => {
-    const c = capture();
+    const c = captureOutput();
     try {
       expect(await main(["down", "--dir", t.dir])).toBe(0);
     } finally {
@@ -69,7 +58,7 @@ describe("steady-local CLI", () => {
   });
 
   it("takes --real-node or --real-node-only with up only, and not both", async () => {
-    const c = capture();
+    const c = captureOutput();
     try {
       expect(await main(["down", "--real-node", "--dir", t.dir])).toBe(2);
       expect(await main(["up", "--real-node", "--real-node-only", "--dir", t.dir])).toBe(2);
@@ -81,7 +70,7 @@ describe("steady-local CLI", () => {
   });
 
   it("rejects unknown commands and options with usage, exit 2", async () => {
-    const c = capture();
+    const c = captureOutput();
     try {
       expect(await main(["launch"])).toBe(2);
       expect(await main(["up", "--frobnicate"])).toBe(2);

@@ -4,15 +4,16 @@
  * message (build them with `npm run toolchain`); it never skips.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { waitFor } from "@steady/testing";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findClusterBinaries } from "../src/binaries";
+import { findClusterBinaries } from "../src/host/binaries";
 import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
 import { cidrContains, NETWORK } from "../src/network";
-import { procTable, rssKiB } from "../src/processes";
-import { startCluster } from "../src/start";
-import { clusterStatus } from "../src/status";
-import { stopCluster } from "../src/stop";
+import { procTable, rssKiB } from "../src/host/processes";
+import { startCluster } from "../src/control-plane/start";
+import { clusterStatus } from "../src/control-plane/status";
+import { stopCluster } from "../src/control-plane/stop";
 import type { ClusterInfo } from "../src/types";
 
 interface Pod extends KubeObject {
@@ -28,21 +29,6 @@ const NS = "default";
 const NODE = "steady-int-node-0";
 const isReady = (p: Pod) =>
   (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 function podManifest(
   name: string,
@@ -126,10 +112,10 @@ describe("steady-local against real binaries", () => {
     });
     const victim = first.components.find((c) => c.name === "kube-scheduler")!;
     process.kill(victim.pid, "SIGKILL");
-    await until(
+    await waitFor(
       "the scheduler to die",
-      5000,
       async () => procTable.cmdline(victim.pid) === undefined || undefined,
+      { timeoutMs: 5000, intervalMs: 100 },
     );
     const stale = await clusterStatus({ dir });
     expect(stale.healthy).toBe(false);
@@ -166,12 +152,16 @@ describe("steady-local against real binaries", () => {
         allocatable: { cpu: "8", memory: "32Gi", pods: "110" },
       },
     });
-    const node = await until("the node to be Ready", 30_000, async () => {
-      const n = await client.get<Pod & { status: { capacity?: Record<string, string> } }>(
-        `/api/v1/nodes/${NODE}`,
-      );
-      return isReady(n) ? n : undefined;
-    });
+    const node = await waitFor(
+      "the node to be Ready",
+      async () => {
+        const n = await client.get<Pod & { status: { capacity?: Record<string, string> } }>(
+          `/api/v1/nodes/${NODE}`,
+        );
+        return isReady(n) ? n : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     expect(node.status.capacity).toMatchObject({ cpu: "8", memory: "32Gi", pods: "110" });
     expect((await clusterStatus({ dir })).nodes).toEqual({ total: 1, ready: 1 });
 
@@ -194,10 +184,14 @@ describe("steady-local against real binaries", () => {
       podManifest("scheduled", { nodeSelector: { "steady.dev/simulated": "true" } }),
     );
 
-    const bound = await until("pod bound to become Ready", 15_000, async () => {
-      const p = await client.get<Pod>(`${pods}/bound`);
-      return isReady(p) ? p : undefined;
-    });
+    const bound = await waitFor(
+      "pod bound to become Ready",
+      async () => {
+        const p = await client.get<Pod>(`${pods}/bound`);
+        return isReady(p) ? p : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
     const boundMs = Date.now() - t0;
     console.log(`bound pod Ready after ${boundMs} ms`);
     expect(boundMs).toBeGreaterThanOrEqual(900); // the simulated start-up delay
@@ -207,20 +201,24 @@ describe("steady-local against real binaries", () => {
       expect.objectContaining({ name: "app", ready: true, state: { running: expect.anything() } }),
     ]);
 
-    const scheduled = await until(
+    const scheduled = await waitFor(
       "the scheduler to place a pod and kwok to start it",
-      30_000,
       async () => {
         const p = await client.get<Pod & { spec: { nodeName?: string } }>(`${pods}/scheduled`);
         return isReady(p) ? p : undefined;
       },
+      { timeoutMs: 30_000, intervalMs: 100 },
     );
     expect(scheduled.spec.nodeName).toBe(NODE);
 
-    const slow = await until("pod slow to become Ready", 20_000, async () => {
-      const p = await client.get<Pod>(`${pods}/slow`);
-      return isReady(p) ? p : undefined;
-    });
+    const slow = await waitFor(
+      "pod slow to become Ready",
+      async () => {
+        const p = await client.get<Pod>(`${pods}/slow`);
+        return isReady(p) ? p : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
     const slowMs = Date.now() - t0;
     console.log(`pod with ready-delay-ms=4000 Ready after ${slowMs} ms`);
     expect(slowMs).toBeGreaterThanOrEqual(3900);
@@ -236,15 +234,19 @@ describe("steady-local against real binaries", () => {
 
     // Deleting a pod on a simulated node removes it.
     await client.request("DELETE", `${pods}/bound`);
-    await until("pod bound to be gone", 15_000, async () => {
-      try {
-        await client.get(`${pods}/bound`);
-        return undefined;
-      } catch (e) {
-        if (e instanceof KubeApiError && e.statusCode === 404) return true;
-        throw e;
-      }
-    });
+    await waitFor(
+      "pod bound to be gone",
+      async () => {
+        try {
+          await client.get(`${pods}/bound`);
+          return undefined;
+        } catch (e) {
+          if (e instanceof KubeApiError && e.statusCode === 404) return true;
+          throw e;
+        }
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
   });
 
   it("down: stops every process, keeps the data; down again finds nothing", async () => {

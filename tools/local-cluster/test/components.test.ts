@@ -1,6 +1,7 @@
-import { componentSpecs, KWOK_NODE_SELECTOR } from "../src/components";
+import { componentSpecs, KWOK_NODE_SELECTOR } from "../src/control-plane/components";
 import { kwokStagesFile, layout } from "../src/paths";
-import type { Pki } from "../src/pki";
+import type { Pki } from "../src/pki/pki";
+import { SAMPLE_ETCD_PKI } from "./helpers";
 
 const pki: Pki = {
   mode: "certs",
@@ -15,15 +16,7 @@ const pki: Pki = {
     "kube-scheduler": { kind: "token", token: "c" },
     kwok: { kind: "token", token: "d" },
   },
-  etcd: {
-    caFile: "/d/pki/etcd-ca.crt",
-    serverCertFile: "/d/pki/etcd-server.crt",
-    serverKeyFile: "/d/pki/etcd-server.key",
-    peerCertFile: "/d/pki/etcd-peer.crt",
-    peerKeyFile: "/d/pki/etcd-peer.key",
-    clientCertFile: "/d/pki/apiserver-etcd-client.crt",
-    clientKeyFile: "/d/pki/apiserver-etcd-client.key",
-  },
+  etcd: SAMPLE_ETCD_PKI,
 };
 const ports = {
   etcdClient: 2001,

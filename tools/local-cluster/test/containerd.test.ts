@@ -6,8 +6,8 @@ import {
   isShimOf,
   parsePluginList,
   shimSocketPath,
-} from "../src/containerd";
-import { cleanupHostPaths, DEVICE_PLUGIN_DIR } from "../src/host-paths";
+} from "../src/real-node/containerd";
+import { cleanupHostPaths, DEVICE_PLUGIN_DIR } from "../src/real-node/host-paths";
 import { tempDir } from "./helpers";
 
 const SOCKET = "/work/main/.steady/node-dev/node/containerd/containerd.sock";

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ProcessTable } from "../src/processes";
-import type { RealNodeState } from "../src/real-node-state";
+import type { ProcessTable } from "../src/host/processes";
+import type { RealNodeState } from "../src/real-node/state";
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export function tempDir(prefix = "steady-local-test-"): { dir: string; cleanup: () => void } {
@@ -57,3 +57,24 @@ export function sampleRealNode(
     startedAt: "2025-03-01T10:00:00.000Z",
   };
 }
+
+/** Ports of a recorded cluster (state.json), small and distinct so a mix-up shows. */
+export const SAMPLE_PORTS = {
+  etcdClient: 1,
+  etcdPeer: 2,
+  apiServer: 3,
+  controllerManager: 4,
+  scheduler: 5,
+  kwok: 6,
+};
+
+/** The etcd CA and certificate files of a cluster whose PKI lives in `/d/pki`. */
+export const SAMPLE_ETCD_PKI = {
+  caFile: "/d/pki/etcd-ca.crt",
+  serverCertFile: "/d/pki/etcd-server.crt",
+  serverKeyFile: "/d/pki/etcd-server.key",
+  peerCertFile: "/d/pki/etcd-peer.crt",
+  peerKeyFile: "/d/pki/etcd-peer.key",
+  clientCertFile: "/d/pki/apiserver-etcd-client.crt",
+  clientKeyFile: "/d/pki/apiserver-etcd-client.key",
+};

@@ -4,7 +4,7 @@ import {
   removalScript,
   ruleChain,
   ruleTarget,
-} from "../src/iptables";
+} from "../src/real-node/iptables";
 
 // iptables-save output with the node's chains, a pre-existing user chain, and a comment with
 // quotes and spaces (the CNI bridge plugin writes those).

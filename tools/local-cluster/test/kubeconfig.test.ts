@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { loadKubeconfig } from "../src/kube-client";
-import { CONTEXT_NAME, renderKubeconfig, writeKubeconfig } from "../src/kubeconfig";
+import { CONTEXT_NAME, renderKubeconfig, writeKubeconfig } from "../src/pki/kubeconfig";
 import { tempDir } from "./helpers";
 
 const CA = "-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n";

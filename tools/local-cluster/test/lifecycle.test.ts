@@ -1,22 +1,15 @@
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { MissingBinaryError } from "../src/binaries";
-import { acquireLock } from "../src/lock";
-import { findOpenssl } from "../src/pki";
-import { startCluster } from "../src/start";
-import { readState, writeState, type ClusterState } from "../src/state";
-import { clusterStatus } from "../src/status";
-import { foreignEntries, stopCluster } from "../src/stop";
-import { FakeProcessTable, tempDir } from "./helpers";
+import { MissingBinaryError } from "../src/host/binaries";
+import { acquireLock } from "../src/host/lock";
+import { findOpenssl } from "../src/pki/pki";
+import { startCluster } from "../src/control-plane/start";
+import { readState, writeState, type ClusterState } from "../src/control-plane/state";
+import { clusterStatus } from "../src/control-plane/status";
+import { foreignEntries, stopCluster } from "../src/control-plane/stop";
+import { FakeProcessTable, tempDir, SAMPLE_PORTS } from "./helpers";
 
-const ports = {
-  etcdClient: 1,
-  etcdPeer: 2,
-  apiServer: 3,
-  controllerManager: 4,
-  scheduler: 5,
-  kwok: 6,
-};
+const ports = SAMPLE_PORTS;
 const rec = (pid: number, name: string) => ({
   pid,
   argv: [`/tc/${name}`, `--x=${pid}`],

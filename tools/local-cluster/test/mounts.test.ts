@@ -4,7 +4,7 @@ import {
   parseMountinfo,
   unmountAllUnder,
   type MountEntry,
-} from "../src/mounts";
+} from "../src/real-node/mounts";
 
 const MOUNTINFO = [
   "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard",

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isStaticElf, MissingRuntimeError } from "../src/node-runtime";
-import { ociArchitecture, umociConfigArgs } from "../src/oci-image";
+import { isStaticElf, MissingRuntimeError } from "../src/real-node/node-runtime";
+import { ociArchitecture, umociConfigArgs } from "../src/real-node/oci-image";
 import { tempDir } from "./helpers";
 
 /** A minimal ELF64 little-endian header with the given program header types. */

@@ -9,7 +9,7 @@ import {
   findOpenssl,
   firstServiceIp,
   tokenFileLine,
-} from "../src/pki";
+} from "../src/pki/pki";
 import { tempDir } from "./helpers";
 
 describe("pki helpers", () => {

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:net";
-import { allocatePorts, freePort, isPortFree, PORT_NAMES, type PortProbe } from "../src/ports";
+import { allocatePorts, freePort, isPortFree, PORT_NAMES, type PortProbe } from "../src/host/ports";
 
 function listen(port = 0): Promise<Server> {
   return new Promise((resolve) => {

@@ -8,7 +8,7 @@ import {
   rssKiB,
   spawnDetached,
   stopProcess,
-} from "../src/processes";
+} from "../src/host/processes";
 import { FakeProcessTable, tempDir } from "./helpers";
 
 describe("cmdline matching", () => {

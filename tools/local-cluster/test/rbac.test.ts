@@ -1,5 +1,10 @@
-import { IDENTITIES } from "../src/pki";
-import { KWOK_LEASE_RULES, KWOK_RULES, kwokRbac, NODE_LEASE_NAMESPACE } from "../src/rbac";
+import { IDENTITIES } from "../src/pki/pki";
+import {
+  KWOK_LEASE_RULES,
+  KWOK_RULES,
+  kwokRbac,
+  NODE_LEASE_NAMESPACE,
+} from "../src/control-plane/rbac";
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
 const grants = (rules: readonly Rule[] | readonly unknown[]) =>

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bindFailure, ReadinessError, tailLines, waitUntil } from "../src/readiness";
+import { bindFailure, ReadinessError, tailLines, waitUntil } from "../src/host/readiness";
 import { tempDir } from "./helpers";
 
 describe("readiness waits", () => {

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readClaim, releaseClaim, writeClaim } from "../src/real-node-claim";
+import { readClaim, releaseClaim, writeClaim } from "../src/real-node/claim";
 import { tempDir } from "./helpers";
 
 describe("the machine's real-node claim", () => {

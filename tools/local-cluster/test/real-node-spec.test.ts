@@ -10,7 +10,7 @@ import {
   renderContainerdConfig,
   renderKubeletConfig,
   renderKubeProxyConfig,
-} from "../src/real-node-spec";
+} from "../src/real-node/spec";
 
 const l = layout("/d");
 const n = nodeLayout(l);

@@ -9,29 +9,39 @@
  * as in cluster.int.test.ts.
  */
 import { randomBytes } from "node:crypto";
+import { waitFor } from "@steady/testing";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cgroupHierarchies, cgroupProcesses } from "../src/cgroups";
-import { criContainerIds, findShims, importImage, shimSocketPath } from "../src/containerd";
-import { isRoot } from "../src/host";
-import { listNftTables, listNodeChains, type IptablesFamily } from "../src/iptables";
+import { cgroupHierarchies, cgroupProcesses } from "../src/real-node/cgroups";
+import {
+  criContainerIds,
+  findShims,
+  importImage,
+  shimSocketPath,
+} from "../src/real-node/containerd";
+import { isRoot } from "../src/host/host";
+import { listNftTables, listNodeChains, type IptablesFamily } from "../src/real-node/iptables";
 import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
-import { mountsUnder, readMountinfo } from "../src/mounts";
+import { mountsUnder, readMountinfo } from "../src/real-node/mounts";
 import { cidrContains, REAL_NODE_NETWORK } from "../src/network";
-import { findNodeRuntime, MissingRuntimeError, type NodeRuntime } from "../src/node-runtime";
-import { buildImageArchive } from "../src/oci-image";
-import { HOST_DIRS } from "../src/host-paths";
-import { procTable } from "../src/processes";
-import { readClaim } from "../src/real-node-claim";
-import { iptablesFamilies } from "../src/real-node";
-import { REAL_NODE } from "../src/real-node-spec";
-import { startCluster } from "../src/start";
-import { readState } from "../src/state";
-import { clusterStatus } from "../src/status";
-import { stopCluster } from "../src/stop";
-import { readSysctl, REAL_NODE_KERNEL_SETTINGS } from "../src/sysctl";
+import {
+  findNodeRuntime,
+  MissingRuntimeError,
+  type NodeRuntime,
+} from "../src/real-node/node-runtime";
+import { buildImageArchive } from "../src/real-node/oci-image";
+import { HOST_DIRS } from "../src/real-node/host-paths";
+import { procTable } from "../src/host/processes";
+import { readClaim } from "../src/real-node/claim";
+import { iptablesFamilies } from "../src/real-node/start";
+import { REAL_NODE } from "../src/real-node/spec";
+import { startCluster } from "../src/control-plane/start";
+import { readState } from "../src/control-plane/state";
+import { clusterStatus } from "../src/control-plane/status";
+import { stopCluster } from "../src/control-plane/stop";
+import { readSysctl, REAL_NODE_KERNEL_SETTINGS } from "../src/real-node/sysctl";
 import type { ClusterInfo } from "../src/types";
 
 /** Why this machine cannot run the suite (undefined: it can). */
@@ -72,21 +82,6 @@ interface NodeObject extends KubeObject {
 const NS = "default";
 const isReady = (p: Pod) =>
   (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 /** GET http://<ip>:<port>/ from this machine (not from a pod). */
 function httpGet(ip: string, port: number): Promise<{ status: number; body: string }> {
@@ -230,11 +225,15 @@ describe("a real node", () => {
       metadata: { name: "intolerant" },
       spec: { containers: [{ name: "app", image: "registry.example/never-pulled:1" }] },
     });
-    const pod = await until("the scheduler to give up on pod intolerant", 20_000, async () => {
-      const p = await client.get<Pod>(`/api/v1/namespaces/${NS}/pods/intolerant`);
-      const c = p.status?.conditions?.find((x) => x.type === "PodScheduled");
-      return c?.status === "False" ? { p, c } : undefined;
-    });
+    const pod = await waitFor(
+      "the scheduler to give up on pod intolerant",
+      async () => {
+        const p = await client.get<Pod>(`/api/v1/namespaces/${NS}/pods/intolerant`);
+        const c = p.status?.conditions?.find((x) => x.type === "PodScheduled");
+        return c?.status === "False" ? { p, c } : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
     expect(pod.p.spec?.nodeName).toBeUndefined();
     expect(pod.c.reason).toBe("Unschedulable");
     expect(pod.c.message).toContain("untolerated taint");
@@ -286,18 +285,26 @@ describe("a real node", () => {
         spec: { selector: { app: "steady-rn-web" }, ports: [{ port: 80, targetPort: 8080 }] },
       },
     );
-    const pod = await until("pod web to be Ready", 60_000, async () => {
-      const p = await client.get<Pod>(`/api/v1/namespaces/${NS}/pods/web`);
-      return isReady(p) ? p : undefined;
-    });
+    const pod = await waitFor(
+      "pod web to be Ready",
+      async () => {
+        const p = await client.get<Pod>(`/api/v1/namespaces/${NS}/pods/web`);
+        return isReady(p) ? p : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     console.log(`pod on the real node Ready after ${Date.now() - t0} ms`);
     expect(pod.spec?.nodeName).toBe(REAL_NODE.name);
     expect(cidrContains(REAL_NODE_NETWORK.podCidr, pod.status!.podIP!)).toBe(true);
 
-    const answer = await until(`http://${svc.spec.clusterIP}/ to answer`, 30_000, async () => {
-      const r = await httpGet(svc.spec.clusterIP, 80);
-      return r.status === 200 ? r : undefined;
-    });
+    const answer = await waitFor(
+      `http://${svc.spec.clusterIP}/ to answer`,
+      async () => {
+        const r = await httpGet(svc.spec.clusterIP, 80);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     console.log(`Service ${svc.spec.clusterIP}:80 answered after ${Date.now() - t0} ms`);
     expect(answer.body).toBe(token);
     // The API server reaches the kubelet too (logs, exec): httpd -v logged that request.
@@ -317,10 +324,10 @@ describe("a real node", () => {
   it("a crashed containerd and kubelet: the next up cleans up and starts the node again", async () => {
     const crashed = info.realNode!.components.filter((c) => c.name !== "kube-proxy");
     for (const c of crashed) process.kill(c.pid, "SIGKILL");
-    await until(
+    await waitFor(
       "containerd and the kubelet to die",
-      5000,
       async () => crashed.every((c) => procTable.cmdline(c.pid) === undefined) || undefined,
+      { timeoutMs: 5000, intervalMs: 200 },
     );
     // Their containers outlive them (the shims keep them): a stale node with leftovers.
     expect(findShims(info.realNode!.containerdSocket).length).toBeGreaterThan(0);
@@ -338,10 +345,14 @@ describe("a real node", () => {
     const svc = await client.get<{ spec: { clusterIP: string } }>(
       `/api/v1/namespaces/${NS}/services/web`,
     );
-    const answer = await until("the Service to answer again", 60_000, async () => {
-      const r = await httpGet(svc.spec.clusterIP, 80);
-      return r.status === 200 ? r : undefined;
-    });
+    const answer = await waitFor(
+      "the Service to answer again",
+      async () => {
+        const r = await httpGet(svc.spec.clusterIP, 80);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     expect(answer.body).toBe(token);
   });
 

@@ -6,19 +6,20 @@
  * Without the binaries this FAILS with the missing-binary message; it never skips.
  */
 import { readFileSync, statSync } from "node:fs";
+import { waitFor } from "@steady/testing";
 import * as http from "node:http";
 import * as https from "node:https";
 import { join } from "node:path";
-import { findClusterBinaries } from "../src/binaries";
-import { etcdClientTls } from "../src/health";
+import { findClusterBinaries } from "../src/host/binaries";
+import { etcdClientTls } from "../src/control-plane/health";
 import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
 import { layout } from "../src/paths";
-import { ensureClientCertificate } from "../src/pki";
-import type { HttpCheckTls } from "../src/readiness";
-import { startCluster } from "../src/start";
-import { readState } from "../src/state";
-import { clusterStatus } from "../src/status";
-import { stopCluster } from "../src/stop";
+import { ensureClientCertificate } from "../src/pki/pki";
+import type { HttpCheckTls } from "../src/host/readiness";
+import { startCluster } from "../src/control-plane/start";
+import { readState } from "../src/control-plane/state";
+import { clusterStatus } from "../src/control-plane/status";
+import { stopCluster } from "../src/control-plane/stop";
 import { tempDir } from "./helpers";
 
 const NODE_A = "steady-sec-node-a";
@@ -90,21 +91,6 @@ function etcdRange(
     req.on("error", (e) => resolve(e.message));
     req.end(body);
   });
-}
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
 
 const simulatedNode = (name: string) => ({
@@ -234,20 +220,24 @@ describe("the local cluster's doors", () => {
 
     it("runs the simulated nodes and their pods with only its ClusterRole (the control)", async () => {
       for (const name of [NODE_A, NODE_B]) {
-        await until(
+        await waitFor(
           `${name} Ready`,
-          60_000,
           async () =>
             ready(await admin.get<KubeObject & Conditions>(`/api/v1/nodes/${name}`)) || undefined,
+          { timeoutMs: 60_000, intervalMs: 150 },
         );
       }
       for (const pod of ["pod-a", "pod-b"]) {
-        await until(`${pod} Running and Ready`, 60_000, async () => {
-          const p = await admin.get<KubeObject & Conditions>(
-            `/api/v1/namespaces/${NS}/pods/${pod}`,
-          );
-          return (p.status?.phase === "Running" && ready(p)) || undefined;
-        });
+        await waitFor(
+          `${pod} Running and Ready`,
+          async () => {
+            const p = await admin.get<KubeObject & Conditions>(
+              `/api/v1/namespaces/${NS}/pods/${pod}`,
+            );
+            return (p.status?.phase === "Running" && ready(p)) || undefined;
+          },
+          { timeoutMs: 60_000, intervalMs: 150 },
+        );
       }
       // Each of kwok's writes once: a Pod with a finalizer is deleted (kwok patches the
       // finalizer away, then deletes it), and a node Lease is renewed (an update, every 10 s).
@@ -256,17 +246,25 @@ describe("the local cluster's doors", () => {
         metadata: { name: "pod-gone", finalizers: ["example.com/keep"] },
       });
       await admin.request("DELETE", `/api/v1/namespaces/${NS}/pods/pod-gone`);
-      await until("kwok to remove pod-gone", 30_000, async () => {
-        const got = await answer(admin.get(`/api/v1/namespaces/${NS}/pods/pod-gone`));
-        return got === 404 || undefined;
-      });
+      await waitFor(
+        "kwok to remove pod-gone",
+        async () => {
+          const got = await answer(admin.get(`/api/v1/namespaces/${NS}/pods/pod-gone`));
+          return got === 404 || undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 150 },
+      );
       const leasePath = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE_A}`;
       type Lease = KubeObject & { spec?: { renewTime?: string } };
       const first = (await admin.get<Lease>(leasePath)).spec?.renewTime;
-      await until("kwok to renew the Lease of node A", 40_000, async () => {
-        const renewed = (await admin.get<Lease>(leasePath)).spec?.renewTime;
-        return (renewed !== undefined && renewed !== first) || undefined;
-      });
+      await waitFor(
+        "kwok to renew the Lease of node A",
+        async () => {
+          const renewed = (await admin.get<Lease>(leasePath)).spec?.renewTime;
+          return (renewed !== undefined && renewed !== first) || undefined;
+        },
+        { timeoutMs: 40_000, intervalMs: 150 },
+      );
       // What kwok was refused while doing all that: nothing.
       const denials = readFileSync(l.logFile("kwok"), "utf8")
         .split("\n")
@@ -337,10 +335,14 @@ describe("the local cluster's doors", () => {
 
     it("reads the Secret of a pod bound to it (the control), not that of a pod on another node", async () => {
       // The Node authorizer learns pod→secret edges from a watch: wait until it has them.
-      await until("the Node authorizer to see pod-a", 20_000, async () => {
-        const got = await answer(nodeA.get(`/api/v1/namespaces/${NS}/secrets/secret-a`));
-        return got === 200 || undefined;
-      });
+      await waitFor(
+        "the Node authorizer to see pod-a",
+        async () => {
+          const got = await answer(nodeA.get(`/api/v1/namespaces/${NS}/secrets/secret-a`));
+          return got === 200 || undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 150 },
+      );
       const r = await refusal(nodeA.get(`/api/v1/namespaces/${NS}/secrets/secret-b`));
       const all = await refusal(nodeA.list(`/api/v1/namespaces/${NS}/secrets`));
       record(`system:node:${NODE_A} reads secret-b (mounted by a pod on ${NODE_B})`, r);

@@ -1,8 +1,14 @@
-import { componentSpecs } from "../src/components";
+import { componentSpecs } from "../src/control-plane/components";
 import { layout } from "../src/paths";
-import type { Pki } from "../src/pki";
-import { describePosture, flagValue, postureGaps, securityPosture } from "../src/security";
-import type { ClusterState } from "../src/state";
+import type { Pki } from "../src/pki/pki";
+import {
+  describePosture,
+  flagValue,
+  postureGaps,
+  securityPosture,
+} from "../src/control-plane/security";
+import type { ClusterState } from "../src/control-plane/state";
+import { SAMPLE_ETCD_PKI } from "./helpers";
 
 const ports = {
   etcdClient: 2001,
@@ -20,15 +26,7 @@ const pki = {
   apiServerFlags: [],
   controllerManagerFlags: [],
   credentials: {},
-  etcd: {
-    caFile: "/d/pki/etcd-ca.crt",
-    serverCertFile: "/d/pki/etcd-server.crt",
-    serverKeyFile: "/d/pki/etcd-server.key",
-    peerCertFile: "/d/pki/etcd-peer.crt",
-    peerKeyFile: "/d/pki/etcd-peer.key",
-    clientCertFile: "/d/pki/apiserver-etcd-client.crt",
-    clientKeyFile: "/d/pki/apiserver-etcd-client.key",
-  },
+  etcd: SAMPLE_ETCD_PKI,
 } as unknown as Pki;
 const binaries = {
   etcd: "/tc/etcd",

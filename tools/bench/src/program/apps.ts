@@ -3,7 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import {
   AppDeployment,
   buildAppManifests,
-  validateAppDeploymentArgs,
+  buildConfigMapManifest,
+  resolveAppDeployment,
   type AppDeploymentArgs,
 } from "@steady/deployment";
 import type { BenchConfig } from "./config";
@@ -48,11 +49,11 @@ function plainApps(
 ): { deploymentNames: pulumi.Output<string>[] } {
   const deploymentNames = Array.from({ length: cfg.apps }, (_, i) => {
     const name = appName(i);
-    const args = appArgs(cfg, i);
-    validateAppDeploymentArgs(name, args).throwIfAny(`app ${name}`);
-    const draft = buildAppManifests(name, args);
-    const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, draft.configMap!, { provider });
-    const m = buildAppManifests(name, args, configMap.metadata.name);
+    const app = resolveAppDeployment(name, appArgs(cfg, i));
+    const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, buildConfigMapManifest(app)!, {
+      provider,
+    });
+    const m = buildAppManifests(app, configMap.metadata.name);
     const deployment = new k8s.apps.v1.Deployment(name, m.deployment, { provider });
     new k8s.core.v1.Service(`${name}-svc`, m.service, { provider });
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.podDisruptionBudget!, { provider });

@@ -1,4 +1,4 @@
-import { parseStackConfig, type ParsedConfig } from "@steady/core";
+import { isDns1123Label, isLabelValue, parseStackConfig, type ParsedConfig } from "@steady/core";
 
 /** The bench program's project name; config keys are `steady-bench:<key>`. */
 export const BENCH_PROJECT = "steady-bench";
@@ -9,13 +9,13 @@ export const BENCH_CONFIG = {
   namespace: {
     type: "string",
     required: true,
-    pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    valid: isDns1123Label,
     patternHint: "an RFC 1123 label",
   },
   version: {
     type: "string",
     required: true,
-    pattern: /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    valid: isLabelValue,
     patternHint: 'a label value such as "v1"',
   },
   replicas: { type: "integer", min: 1, max: 1000 },

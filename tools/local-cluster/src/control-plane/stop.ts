@@ -1,0 +1,161 @@
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { basename } from "node:path";
+import { isRoot } from "../host/host";
+import { KubeClient, loadKubeconfig } from "../kube-client";
+import { acquireLock } from "../host/lock";
+import { mountsUnder, readMountinfo } from "../real-node/mounts";
+import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "../paths";
+import { describeStopped, procTable, stopProcess, type ProcessTable } from "../host/processes";
+import { cleanupRealNode, describeCleanup } from "../real-node/stop";
+import { readState, removeState, type ClusterState } from "./state";
+import type { StopOptions, StopResult, StoppedComponent } from "../types";
+
+/** Entries a data directory may hold; --purge refuses to delete a directory with anything else. */
+const OWN_ENTRIES = new Set([
+  "state.json",
+  "ports.json",
+  "lock",
+  "kubeconfig",
+  "etcd",
+  "pki",
+  "logs",
+  "kubeconfigs",
+  "kwok",
+  "node",
+]);
+
+/** Entries of `dir` that this package did not create (temporary files of ours excepted). */
+export function foreignEntries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((e) => !OWN_ENTRIES.has(e) && !/\.\d+\.tmp$/.test(e));
+}
+
+async function stopOne(
+  table: ProcessTable,
+  state: ClusterState,
+  name: ComponentName,
+): Promise<StoppedComponent | undefined> {
+  const record = state.components[name];
+  if (!record) return undefined;
+  const outcome = await stopProcess(table, record, 10_000);
+  const result =
+    outcome === "term"
+      ? "stopped"
+      : outcome === "kill"
+        ? "killed"
+        : outcome === "gone"
+          ? "not-running"
+          : "not-ours";
+  return { name, pid: record.pid, result };
+}
+
+/**
+ * Stops every component recorded in `state` that is still ours: the simulator and controllers
+ * first (in parallel), then the API server, then etcd. Results in component order.
+ */
+export async function stopComponents(
+  state: ClusterState,
+  table: ProcessTable,
+): Promise<StoppedComponent[]> {
+  const first = await Promise.all(
+    (["kwok", "kube-scheduler", "kube-controller-manager"] as const).map((n) =>
+      stopOne(table, state, n),
+    ),
+  );
+  const apiserver = await stopOne(table, state, "kube-apiserver");
+  const etcd = await stopOne(table, state, "etcd");
+  const out = [...first, apiserver, etcd].filter((r): r is StoppedComponent => r !== undefined);
+  return out.sort((a, b) => COMPONENTS.indexOf(a.name) - COMPONENTS.indexOf(b.name));
+}
+
+/**
+ * Stops exactly the processes recorded in state.json (each only after its command line is
+ * verified), in reverse start order, and removes state.json. Data is kept unless `purge`.
+ */
+export async function stopCluster(opts: StopOptions = {}): Promise<StopResult> {
+  const t0 = Date.now();
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? (() => undefined);
+  const table = opts.processTable ?? procTable;
+  const l = layout(opts.dir ?? resolveDataDir(env));
+  const components: StoppedComponent[] = [];
+  let nothingRunning = true;
+  let realNodeLeftovers: string[] | undefined;
+
+  if (opts.purge) {
+    const foreign = foreignEntries(l.dataDir);
+    if (foreign.length) {
+      throw new Error(
+        `Refusing to purge ${l.dataDir}: it holds ${foreign.slice(0, 5).join(", ")}, which ` +
+          `steady-local did not create. Is --dir right?`,
+      );
+    }
+  }
+
+  if (existsSync(l.dataDir)) {
+    const release = acquireLock(l.lockFile, table);
+    try {
+      const state = readState(l.stateFile);
+      if (state?.realNode && !isRoot()) {
+        throw new Error(
+          `${l.dataDir} has a real node; stopping it needs root (it removes iptables chains, ` +
+            "interfaces, mounts and cgroups): run it with sudo.",
+        );
+      }
+      if (state) {
+        nothingRunning = false;
+        if (state.realNode) {
+          log(`Stopping the real node ${state.realNode.nodeName}:`);
+          const api = existsSync(l.kubeconfig)
+            ? () => new KubeClient({ ...loadKubeconfig(l.kubeconfig), timeoutMs: 5000 })
+            : undefined;
+          const r = await cleanupRealNode({
+            layout: l,
+            node: state.realNode,
+            table,
+            env,
+            log,
+            api,
+            removeApiObjects: true,
+          });
+          describeCleanup(r).forEach((line) => log(line));
+          realNodeLeftovers = r.leftovers;
+        }
+        components.push(...(await stopComponents(state, table)));
+        for (const c of components) log(describeStopped(c));
+        removeState(l.stateFile);
+      }
+    } finally {
+      release();
+    }
+  }
+  if (nothingRunning) log(`Nothing running in ${l.dataDir}.`);
+
+  let purged = false;
+  const mounted = existsSync(l.dataDir) ? mountsUnder(readMountinfo(), l.dataDir) : [];
+  if (opts.purge && mounted.length) {
+    // Deleting through a mount would delete what is mounted there (a bind mount of a host path).
+    throw new Error(
+      `Not purging ${l.dataDir}: ${mounted.length} mount(s) below it remain ` +
+        `(${mounted
+          .slice(0, 3)
+          .map((m) => m.mountPoint)
+          .join(", ")}); unmount them first.`,
+    );
+  }
+  if (opts.purge && existsSync(l.dataDir)) {
+    rmSync(l.dataDir, { recursive: true, force: true });
+    purged = true;
+    log(`Removed the data directory ${l.dataDir}.`);
+  } else if (!nothingRunning) {
+    log(`Data kept in ${l.dataDir} (${basename(l.dataDir)}/etcd, pki, logs); --purge removes it.`);
+  }
+  return {
+    dataDir: l.dataDir,
+    nothingRunning,
+    components,
+    purged,
+    elapsedMs: Date.now() - t0,
+    ...(realNodeLeftovers ? { realNodeLeftovers } : {}),
+  };
+}
