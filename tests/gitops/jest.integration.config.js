@@ -1,5 +1,5 @@
-// Integration tier: actionlint from the toolchain, and a real local API server for the
-// operator's Stack manifests.
+// Integration tier: actionlint from the toolchain and shellcheck over the workflows and the
+// composite actions.
 module.exports = {
   preset: "@steady/testing",
   testMatch: ["**/*.int.test.ts"],

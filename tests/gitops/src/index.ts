@@ -1,9 +1,6 @@
 /**
- * The GitOps side of steady: the pipeline contract, the post-deploy smoke checks and the
- * Pulumi Kubernetes Operator manifests' generator.
+ * The GitHub Actions side of steady: the pipeline contract and actionlint.
  * @packageDocumentation
  */
 export * from "./workflow-contract";
 export * from "./actionlint";
-export * from "./operator/stacks";
-export * from "./operator/render";

@@ -11,18 +11,25 @@ export const GITHUB_ENVIRONMENTS = { dev: "dev", staging: "staging", prod: "prod
 
 type Obj = Record<string, unknown>;
 
+/** A step running steady-deploy: its bin, the repo's deploy tool's bin, or that tool's built CLI. */
+const DEPLOY_CLI = String.raw`(?:steady-(?:repo-)?deploy|deployer\/dist\/cli\.js)`;
+/** A step running the post-deploy smoke checks: steady-smoke, or the deploy CLI's `smoke`. */
+const SMOKE_CLI = String.raw`(?:steady-smoke|smoke-cli\.js|${DEPLOY_CLI} smoke)`;
+
 /** A YAML file of the pipeline, parsed. */
 export interface PipelineFile {
   /** Path relative to the repo root, e.g. `.github/workflows/deploy.yml`. */
   readonly path: string;
   readonly doc: Obj;
+  /** The file as committed: comments (the release a pinned action is) are only here. */
+  readonly text: string;
 }
 
 /** The pipeline as committed: the two workflows and every local composite action. */
 export interface Pipeline {
   readonly pullRequest: PipelineFile;
   readonly deploy: PipelineFile;
-  /** Composite actions by their `uses:` path, e.g. `./.github/actions/setup`. */
+  /** Composite actions by their `uses:` path, e.g. `./.github/actions/setup-deploy`. */
   readonly actions: ReadonlyMap<string, PipelineFile>;
 }
 
@@ -31,9 +38,10 @@ const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 function parse(root: string, path: string): PipelineFile {
-  const doc = yaml.load(readFileSync(join(root, path), "utf8"));
+  const text = readFileSync(join(root, path), "utf8");
+  const doc = yaml.load(text);
   if (!isObj(doc)) throw new Error(`${path}: not a YAML mapping`);
-  return { path, doc };
+  return { path, doc, text };
 }
 
 /** Reads the committed pipeline from a repo checkout. */
@@ -170,7 +178,7 @@ export function checkPreviewMatrix(p: Pipeline): string[] {
             withMatrix(String(inputs[k] ?? ""), combo),
           );
         const cmd = commandOf(step, ctx);
-        const m = /(?:steady-deploy|deployer\/dist\/cli\.js) preview (.*)/.exec(cmd);
+        const m = new RegExp(`${DEPLOY_CLI} preview (.*)`).exec(cmd);
         if (!m) continue;
         const args = m[1]!;
         const project = /--project "?([\w-]+)"?/.exec(args)?.[1];
@@ -223,12 +231,9 @@ function deployJobs(p: Pipeline): { up: Map<string, string[]>; smoke: Map<string
       const ctx = (s: string) =>
         s.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, k: string) => String(inputs[k] ?? ""));
       const cmd = commandOf(step, ctx);
-      const upEnv = /(?:steady-deploy|deployer\/dist\/cli\.js) up .*--env "?(\w+)"?/.exec(cmd)?.[1];
+      const upEnv = new RegExp(`${DEPLOY_CLI} up .*--env "?(\\w+)"?`).exec(cmd)?.[1];
       if (upEnv) add(up, upEnv, id);
-      const smokeEnv =
-        /(?:steady-smoke|smoke-cli\.js|(?:steady-(?:repo-)?deploy|deployer\/dist\/cli\.js) smoke) .*--env "?(\w+)"?/.exec(
-          cmd,
-        )?.[1];
+      const smokeEnv = new RegExp(`${SMOKE_CLI} .*--env "?(\\w+)"?`).exec(cmd)?.[1];
       if (smokeEnv) add(smoke, smokeEnv, id);
     }
   }
@@ -394,8 +399,22 @@ export function checkPermissions(p: Pipeline): string[] {
 }
 
 /**
- * Hygiene of every job: third-party actions pinned to a full commit SHA, checkout without a
- * persisted token, a timeout; pull requests cancel superseded runs of the same ref.
+ * `uses:` lines of third-party actions pinned to a commit SHA that do not say which release the
+ * commit is (`# v1.2.3` after it): a reviewer of a bump would not see what changed.
+ */
+function pinsWithoutRelease(f: PipelineFile): string[] {
+  return f.text.split("\n").flatMap((line, i) => {
+    const m = /^\s*(?:-\s*)?uses:\s*([\w.-]+\/[\w./-]+@[0-9a-f]{40})\s*(#.*)?$/.exec(line);
+    return m && !/^#\s*v\d+(\.\d+)*\b/.test(m[2] ?? "")
+      ? [`${f.path}:${i + 1}: ${m[1]} has no "# vX.Y.Z" comment naming the release it pins`]
+      : [];
+  });
+}
+
+/**
+ * Hygiene of every job: third-party actions pinned to a full commit SHA with the release in a
+ * comment, checkout without a persisted token, a timeout; pull requests cancel superseded runs
+ * of the same ref.
  */
 export function checkHygiene(p: Pipeline): string[] {
   const problems: string[] = [];
@@ -415,6 +434,7 @@ export function checkHygiene(p: Pipeline): string[] {
         );
       }
     }
+    problems.push(...pinsWithoutRelease(f));
     for (const [id, job] of jobs(f.doc)) {
       if (typeof job["timeout-minutes"] !== "number") {
         problems.push(`${f.path}: job ${id} has no timeout-minutes`);
@@ -433,11 +453,92 @@ export function checkHygiene(p: Pipeline): string[] {
   return problems;
 }
 
+/**
+ * What every job that previews, deploys or smoke-checks a real environment runs on: official
+ * releases, never the source-built toolchain (the test job's, for its local clusters).
+ */
+export const DEPLOY_JOB_PARTS = {
+  /** The action that installs the Pulumi CLI: Pulumi's own. */
+  pulumiAction: "pulumi/actions",
+  /** `node-version` of actions/setup-node: the current Node.js LTS. */
+  nodeVersion: "24",
+} as const;
+
+/** The source-built toolchain's build, run directly or through `npm run toolchain`. */
+const TOOLCHAIN_BUILD = /tools\/toolchain\/build\.sh|npm run toolchain\b/;
+
+/** The steps of every job that runs steady-deploy or the smoke checks, with their commands. */
+function deployJobSteps(p: Pipeline) {
+  return [p.pullRequest, p.deploy].flatMap((f) =>
+    jobs(f.doc).flatMap(([id, job]) => {
+      const steps = expandedSteps(p, job.steps).map(({ step, inputs }) => ({
+        step,
+        with: obj(step.with),
+        command: commandOf(step, (v) =>
+          v.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, k: string) => String(inputs[k] ?? "")),
+        ),
+      }));
+      const runs = new RegExp(`${DEPLOY_CLI} (?:preview|up)\\b|${SMOKE_CLI}`);
+      const first = steps.findIndex((s) => runs.test(s.command));
+      return first < 0 ? [] : [{ where: `${f.path}: job ${id}`, steps, first }];
+    }),
+  );
+}
+
+const usesOf = (step: Obj, action: string) =>
+  typeof step.uses === "string" && step.uses.startsWith(`${action}@`);
+
+/**
+ * Every job that previews, deploys or smoke-checks an environment installs the Pulumi CLI with
+ * Pulumi's action (install only, an exact CLI version) before it runs steady-deploy or
+ * steady-smoke, runs Node.js 24, and neither sets up Go nor builds the toolchain.
+ */
+export function checkDeployJobParts(p: Pipeline): string[] {
+  const { pulumiAction, nodeVersion } = DEPLOY_JOB_PARTS;
+  const problems: string[] = [];
+  for (const { where, steps, first } of deployJobSteps(p)) {
+    const cli = steps.findIndex((s) => usesOf(s.step, pulumiAction));
+    if (cli < 0 || cli > first) {
+      problems.push(
+        `${where} runs steady-deploy or steady-smoke without installing the Pulumi CLI with ${pulumiAction} first`,
+      );
+    }
+    const version = cli < 0 ? "" : String(steps[cli]!.with["pulumi-version"] ?? "");
+    if (cli >= 0 && !/^\d+\.\d+\.\d+$/.test(version)) {
+      problems.push(
+        `${where}: ${pulumiAction} installs Pulumi CLI "${version || "latest"}": pin one release (pulumi-version: X.Y.Z)`,
+      );
+    }
+    if (cli >= 0 && steps[cli]!.with.command !== undefined) {
+      problems.push(
+        `${where}: ${pulumiAction} runs \`pulumi ${String(steps[cli]!.with.command)}\` itself: install only, steady-deploy runs the commands`,
+      );
+    }
+    const nodes = steps.filter((s) => usesOf(s.step, "actions/setup-node"));
+    const versions = nodes.map((s) => String(s.with["node-version"] ?? ""));
+    if (!nodes.length || versions.some((v) => v !== nodeVersion)) {
+      problems.push(
+        `${where} runs on Node.js ${versions.join(", ") || "(not set up)"}, expected ${nodeVersion} (actions/setup-node)`,
+      );
+    }
+    if (steps.some((s) => usesOf(s.step, "actions/setup-go"))) {
+      problems.push(`${where} sets up Go: a deploy job installs official releases, it builds none`);
+    }
+    if (steps.some((s) => TOOLCHAIN_BUILD.test(s.command))) {
+      problems.push(
+        `${where} builds the toolchain (tools/toolchain/build.sh): a deploy job runs the official Pulumi CLI`,
+      );
+    }
+  }
+  return problems;
+}
+
 /** Every check of the pipeline contract; empty when the pipeline keeps it. */
 export function checkPipeline(p: Pipeline): string[] {
   return [
     ...checkPreviewMatrix(p),
     ...checkDeployOrder(p),
+    ...checkDeployJobParts(p),
     ...checkNoSecretLiterals(p),
     ...checkPermissions(p),
     ...checkHygiene(p),
@@ -446,7 +547,7 @@ export function checkPipeline(p: Pipeline): string[] {
 
 /** The bash `run:` scripts of the pipeline's composite actions, for shellcheck. */
 export function compositeScripts(
-  actions: Iterable<PipelineFile>,
+  actions: Iterable<Pick<PipelineFile, "path" | "doc">>,
 ): { where: string; script: string }[] {
   return [...actions].flatMap((f) =>
     list(obj(f.doc.runs).steps).flatMap((s, i) => {

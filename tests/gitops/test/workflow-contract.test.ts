@@ -1,5 +1,6 @@
 import { repoRoot } from "@steady/deployer";
 import {
+  checkDeployJobParts,
   checkDeployOrder,
   checkHygiene,
   checkNoSecretLiterals,
@@ -44,12 +45,32 @@ describe("the committed pipeline", () => {
   it("has the composite actions its workflows use", () => {
     expect([...committed.actions.keys()]).toEqual(
       expect.arrayContaining([
-        "./.github/actions/setup",
+        "./.github/actions/setup-deploy",
+        "./.github/actions/setup-test",
         "./.github/actions/cluster-access",
         "./.github/actions/up",
         "./.github/actions/smoke",
       ]),
     );
+  });
+});
+
+describe("recognising the deploy and smoke commands", () => {
+  it("takes the smoke checks as the deploy tool's `smoke` command as well as steady-smoke", () => {
+    const p = broken(({ action }) => {
+      action("smoke").runs.steps[0].run =
+        'node tools/deployer/dist/cli.js smoke --env "$STEADY_ENV" --http --summary-md "$GITHUB_STEP_SUMMARY"';
+    });
+    expect(checkPipeline(p)).toEqual([]);
+  });
+
+  it("finds no smoke checks when the smoke step runs something else", () => {
+    const p = broken(({ action }) => (action("smoke").runs.steps[0].run = "true"));
+    expect(checkDeployOrder(p)).toEqual([
+      ".github/workflows/deploy.yml: no smoke checks of dev",
+      ".github/workflows/deploy.yml: no smoke checks of staging",
+      ".github/workflows/deploy.yml: no smoke checks of prod",
+    ]);
   });
 });
 
@@ -171,6 +192,87 @@ describe("deploys go dev, then staging, then prod behind an approval", () => {
   });
 });
 
+describe("jobs that preview, deploy or smoke-check run on official releases", () => {
+  const DEPLOY_JOBS = [
+    ".github/workflows/pull-request.yml: job preview",
+    ".github/workflows/deploy.yml: job dev",
+    ".github/workflows/deploy.yml: job dev-checks",
+    ".github/workflows/deploy.yml: job staging",
+    ".github/workflows/deploy.yml: job staging-checks",
+    ".github/workflows/deploy.yml: job prod",
+  ];
+
+  it("holds every such job to Node.js 24, and only those (the test job keeps Node.js 20)", () => {
+    const p = broken(({ action }) => {
+      action("setup-deploy").runs.steps[0].with["node-version"] = "20";
+    });
+    expect(checkDeployJobParts(p)).toEqual(
+      DEPLOY_JOBS.map((job) => `${job} runs on Node.js 20, expected 24 (actions/setup-node)`),
+    );
+  });
+
+  it("catches a deploy job that leaves Node.js to whatever the runner has", () => {
+    const p = broken(({ action }) => action("setup-deploy").runs.steps.shift());
+    expect(checkDeployJobParts(p)).toEqual(
+      DEPLOY_JOBS.map(
+        (job) => `${job} runs on Node.js (not set up), expected 24 (actions/setup-node)`,
+      ),
+    );
+  });
+
+  it("catches a deploy job set up with the source-built toolchain instead", () => {
+    const p = broken(({ deploy }) => {
+      stepOf(deploy.jobs.dev, "./.github/actions/setup-deploy").uses =
+        "./.github/actions/setup-test";
+    });
+    expect(checkDeployJobParts(p)).toEqual([
+      ".github/workflows/deploy.yml: job dev runs steady-deploy or steady-smoke without installing the Pulumi CLI with pulumi/actions first",
+      ".github/workflows/deploy.yml: job dev runs on Node.js 20, expected 24 (actions/setup-node)",
+      ".github/workflows/deploy.yml: job dev sets up Go: a deploy job installs official releases, it builds none",
+      ".github/workflows/deploy.yml: job dev builds the toolchain (tools/toolchain/build.sh): a deploy job runs the official Pulumi CLI",
+    ]);
+  });
+
+  it("catches Go or a toolchain build added to a smoke-check or preview job", () => {
+    const p = broken(({ pr, deploy }) => {
+      deploy.jobs["dev-checks"].steps.splice(1, 0, {
+        uses: "actions/setup-go@b7ad1dad31e06c5925ef5d2fc7ad053ef454303e",
+      });
+      pr.jobs.preview.steps.splice(2, 0, { run: "npm run toolchain" });
+    });
+    expect(checkDeployJobParts(p)).toEqual([
+      ".github/workflows/pull-request.yml: job preview builds the toolchain (tools/toolchain/build.sh): a deploy job runs the official Pulumi CLI",
+      ".github/workflows/deploy.yml: job dev-checks sets up Go: a deploy job installs official releases, it builds none",
+    ]);
+  });
+
+  it("wants the CLI installed before the deploy runs", () => {
+    const p = broken(({ deploy }) => {
+      const steps = deploy.jobs.prod.steps;
+      const setup = steps.findIndex((s: Obj) => s.uses === "./.github/actions/setup-deploy");
+      steps.push(...steps.splice(setup, 1));
+    });
+    expect(checkDeployJobParts(p)).toEqual([
+      ".github/workflows/deploy.yml: job prod runs steady-deploy or steady-smoke without installing the Pulumi CLI with pulumi/actions first",
+    ]);
+  });
+
+  it("wants one pinned CLI release, installed only", () => {
+    const p = broken(({ action }) => {
+      const install = action("setup-deploy").runs.steps.find((s: Obj) =>
+        String(s.uses).startsWith("pulumi/actions@"),
+      );
+      install.with = { "pulumi-version": "^3.274", command: "up" };
+    });
+    const problems = checkDeployJobParts(p);
+    expect(problems).toHaveLength(2 * DEPLOY_JOBS.length);
+    expect(problems.slice(0, 2)).toEqual([
+      '.github/workflows/pull-request.yml: job preview: pulumi/actions installs Pulumi CLI "^3.274": pin one release (pulumi-version: X.Y.Z)',
+      ".github/workflows/pull-request.yml: job preview: pulumi/actions runs `pulumi up` itself: install only, steady-deploy runs the commands",
+    ]);
+  });
+});
+
 describe("no secret is written into the pipeline", () => {
   it("catches a passphrase written as a literal", () => {
     const p = broken(({ deploy }) => {
@@ -231,6 +333,22 @@ describe("every job is pinned, tokenless and bounded", () => {
       ".github/workflows/pull-request.yml: actions/checkout@v4 keeps the token in .git/config (persist-credentials: false)",
       ".github/workflows/pull-request.yml: job test has no timeout-minutes",
       ".github/actions/up/action.yml: actions/upload-artifact@main is not pinned to a full commit SHA",
+    ]);
+  });
+
+  it("wants the release of every pinned action in a comment after its SHA", () => {
+    const file = committed.actions.get("./.github/actions/setup-deploy")!;
+    const actions = new Map(committed.actions);
+    actions.set("./.github/actions/setup-deploy", {
+      ...file,
+      text: file.text
+        .replace(/(pulumi\/actions@[0-9a-f]{40}) # v[\d.]+/, "$1")
+        .replace(/(setup-node@[0-9a-f]{40}) # v[\d.]+/, "$1 # latest"),
+    });
+    const line = (s: string) => file.text.split("\n").findIndex((l) => l.includes(s)) + 1;
+    expect(checkHygiene({ ...committed, actions })).toEqual([
+      `.github/actions/setup-deploy/action.yml:${line("actions/setup-node@")}: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 has no "# vX.Y.Z" comment naming the release it pins`,
+      `.github/actions/setup-deploy/action.yml:${line("pulumi/actions@")}: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d has no "# vX.Y.Z" comment naming the release it pins`,
     ]);
   });
 

@@ -3,14 +3,14 @@ import * as yaml from "js-yaml";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { renderOperatorFiles, staleOperatorFiles } from "../src/operator/render";
+import { renderOperatorFiles, staleOperatorFiles } from "../src/render";
 import {
   OPERATOR_DEFAULTS,
   OPERATOR_ENVIRONMENTS,
   OPERATOR_PROJECTS,
   stackObjects,
   type StackObject,
-} from "../src/operator/stacks";
+} from "../src/stacks";
 
 const root = repoRoot();
 const stacks = stackObjects();

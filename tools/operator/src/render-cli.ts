@@ -7,7 +7,10 @@ function main(argv: readonly string[]): number {
   const root = repoRoot();
   if (argv.includes("--check")) {
     const stale = staleOperatorFiles(root);
-    for (const f of stale) console.error(`stale: ${f} (run: npm run render -w @steady/gitops)`);
+    for (const f of stale)
+      console.error(
+        `stale: ${f} (run: npm run build -w @steady/operator && npm run render -w @steady/operator)`,
+      );
     if (stale.length === 0) console.log("deploy/operator is up to date");
     return stale.length ? 1 : 0;
   }

@@ -14,16 +14,16 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { renderOperatorFiles } from "../src/operator/render";
-import { stackObjects } from "../src/operator/stacks";
+import { renderOperatorFiles } from "../src/render";
+import { stackObjects } from "../src/stacks";
 
 const root = repoRoot();
 const crd = resolve(
   root,
   process.env.STEADY_OPERATOR_CRD ?? "deploy/operator/crd/stacks.pulumi.com.yaml",
 );
-const dataDir = mkdtempSync(join(tmpdir(), "steady-gitops-cluster-"));
-const scratch = mkdtempSync(join(tmpdir(), "steady-gitops-manifests-"));
+const dataDir = mkdtempSync(join(tmpdir(), "steady-operator-cluster-"));
+const scratch = mkdtempSync(join(tmpdir(), "steady-operator-manifests-"));
 let cluster: ClusterInfo;
 // A generated Stack being broken on purpose: any field, any type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
