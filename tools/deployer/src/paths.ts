@@ -1,6 +1,6 @@
 import { findRepoRoot } from "@steady/local-cluster";
 import { join } from "node:path";
-import { defaultToolchainDir } from "@steady/deploy";
+import { defaultToolchainDir, type CliChoice } from "@steady/deploy";
 
 /** The monorepo root: the nearest ancestor whose package.json declares workspaces. */
 export function repoRoot(from = __dirname): string {
@@ -20,4 +20,15 @@ export function toolchainDir(): string {
 /** Local state of this checkout (cluster, Pulumi file backend, work dirs): `<repo>/.steady`. */
 export function stateDir(): string {
   return process.env.STEADY_STATE_DIR ?? join(repoRoot(), ".steady");
+}
+
+/**
+ * The Pulumi CLI the repo's runs use: the source-built toolchain (plugin downloads off), unless
+ * STEADY_USE_TOOLCHAIN=0 asks for the user's own `pulumi` on PATH with Pulumi's normal plugin
+ * handling, as the deploy jobs do with the official CLI that Pulumi's GitHub action installs.
+ */
+export function repoCliChoice(env: NodeJS.ProcessEnv = process.env): CliChoice {
+  return env.STEADY_USE_TOOLCHAIN === "0"
+    ? { mode: "path" }
+    : { mode: "toolchain", dir: toolchainDir() };
 }

@@ -1,7 +1,7 @@
 import { cliEnv } from "@steady/deploy";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { stateDir, toolchainDir } from "./paths";
+import { repoCliChoice, stateDir } from "./paths";
 
 /**
  * Passphrase of the local file backend's stacks. It protects nothing: it exists so the local
@@ -19,8 +19,9 @@ export function pulumiEnv(opts: { kubeconfig?: string } = {}): Record<string, st
   // The file backend needs its directory to exist.
   if (!process.env.PULUMI_BACKEND_URL) mkdirSync(localBackend, { recursive: true });
   const env: Record<string, string> = {
-    // @steady/deploy's toolchain mode: its bin first on PATH, plugin downloads off.
-    ...cliEnv({ mode: "toolchain", dir: toolchainDir() }),
+    // @steady/deploy's toolchain mode (its bin first on PATH, plugin downloads off), or the
+    // user's own CLI when STEADY_USE_TOOLCHAIN=0.
+    ...cliEnv(repoCliChoice()),
     PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${localBackend}`,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
   };

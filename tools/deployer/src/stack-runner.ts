@@ -1,17 +1,17 @@
 import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { resolveCli } from "@steady/deploy";
-import { toolchainDir } from "./paths";
+import { repoCliChoice } from "./paths";
 import { pulumiEnv } from "./pulumi-env";
 import { prepareWorkDir, type ProjectRef } from "./workspace";
 
 let command: Promise<PulumiCommand> | undefined;
 
 /**
- * The toolchain's Pulumi CLI (@steady/deploy's toolchain mode), checked against the SDK's minimum
+ * The repo's Pulumi CLI (repoCliChoice: the toolchain unless STEADY_USE_TOOLCHAIN=0), checked against the SDK's minimum
  * version. Each command runs in its own process group and is cancelled gracefully when the run is aborted (interrupt.ts).
  */
 export function pulumiCommand(): Promise<PulumiCommand> {
-  command ??= resolveCli({ mode: "toolchain", dir: toolchainDir() }).then(
+  command ??= resolveCli(repoCliChoice()).then(
     (cli) => cli.command,
     (e: Error) => {
       command = undefined;
