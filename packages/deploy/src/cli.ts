@@ -6,13 +6,7 @@ import { UsageError, parseDeployArgs, type DeployArgs } from "./args";
 import { guardedKindsText } from "./guard";
 import { installInterruptHandlers } from "./interrupt";
 import { openProjectStack, statePlugins } from "./open-stack";
-import {
-  CliUnavailable,
-  chooseCli,
-  resolveCli,
-  toolchainPlugins,
-  type ResolvedCli,
-} from "./pulumi-cli";
+import { CliUnavailable, chooseCli, cliLine, resolveCli } from "./pulumi-cli";
 import { backendUrlOf } from "./recover";
 import { EXIT, hardStopLines, runDeploy, runRecover, type RunTarget } from "./run";
 import { formatChecks, formatChecksMarkdown, type CheckResult } from "./smoke";
@@ -25,22 +19,6 @@ export function findKubeconfig(flag: string | undefined, env = process.env): str
   if (env.KUBECONFIG) return env.KUBECONFIG;
   const home = join(homedir(), ".kube", "config");
   return existsSync(home) ? home : undefined;
-}
-
-/** The line every run starts with: which CLI and which plugins. */
-export function cliLine(cli: ResolvedCli, plugins: readonly string[]): string {
-  const mode =
-    cli.choice.mode === "toolchain"
-      ? `toolchain ${cli.choice.dir}, plugin downloads off`
-      : "from PATH/PULUMI_HOME, Pulumi's own plugin handling";
-  const shipped = toolchainPlugins(cli);
-  const pluginText = [
-    plugins.length
-      ? `in the stack's state: ${plugins.join(", ")}`
-      : "none in the stack's state yet",
-    ...(shipped.length ? [`toolchain: ${shipped.join(", ")}`] : []),
-  ].join("; ");
-  return `steady-deploy: pulumi ${cli.version} at ${cli.path} (${mode}); plugins: ${pluginText}`;
 }
 
 /** The recover command for this run, as the user types it. */

@@ -159,3 +159,23 @@ export function toolchainPlugins(cli: ResolvedCli): string[] {
     return [];
   }
 }
+
+/** The line every run starts with: which CLI (path, version, mode) and which plugins. */
+export function cliLine(
+  cli: ResolvedCli,
+  plugins: readonly string[],
+  tool = "steady-deploy",
+): string {
+  const mode =
+    cli.choice.mode === "toolchain"
+      ? `toolchain ${cli.choice.dir}, plugin downloads off`
+      : "from PATH/PULUMI_HOME, Pulumi's own plugin handling";
+  const shipped = toolchainPlugins(cli);
+  const pluginText = [
+    plugins.length
+      ? `in the stack's state: ${plugins.join(", ")}`
+      : "none in the stack's state yet",
+    ...(shipped.length ? [`toolchain: ${shipped.join(", ")}`] : []),
+  ].join("; ");
+  return `${tool}: pulumi ${cli.version} at ${cli.path} (${mode}); plugins: ${pluginText}`;
+}

@@ -1,9 +1,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliLine, findKubeconfig, main } from "../src/cli";
+import { findKubeconfig, main } from "../src/cli";
 import { qualifiedName } from "../src/open-stack";
-import type { ResolvedCli } from "../src/pulumi-cli";
+import { cliLine, type ResolvedCli } from "../src/pulumi-cli";
 
 describe("steady-deploy on bad input", () => {
   let dir: string;

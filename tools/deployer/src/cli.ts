@@ -26,7 +26,7 @@ import { demo, demoOnRealNode, demoStackName } from "./demo";
 import { removeLegacyLastGood } from "./legacy";
 import { stateDir } from "./paths";
 import { pulumiEnv } from "./pulumi-env";
-import { openStack } from "./stack-runner";
+import { cliLineOf, openStack } from "./stack-runner";
 import { PROJECTS } from "./workspace";
 
 export { parseArgs } from "./args";
@@ -118,6 +118,7 @@ async function openTarget(args: Args): Promise<RunTarget> {
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(args.command === "recover" ? { mustExist: true } : { config: args.config }),
   });
+  console.log(await cliLineOf(stack));
   return {
     stack,
     backendUrl: backendUrl(),

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { formatLoadSummary } from "./load";
 import { repoRoot, stateDir } from "./paths";
-import { openStack } from "./stack-runner";
+import { cliLineOf, openStack } from "./stack-runner";
 import { chooseTarget, type Target } from "./target";
 import { REAL_NODE_PLACEMENT, rollOutUnderLoad, serviceUrl } from "./under-load";
 import { PROJECTS } from "./workspace";
@@ -62,7 +62,9 @@ export async function demo(opts: { env?: string } = {}): Promise<RolloutReport> 
   const target = await chooseTarget((line) => console.log(`    ${line}`));
   try {
     say(`pulumi up: steady-platform/${env}`);
-    await up(await openStack(PROJECTS.platform, { env, kubeconfig: target.kubeconfig }));
+    const platform = await openStack(PROJECTS.platform, { env, kubeconfig: target.kubeconfig });
+    console.log(`    ${await cliLineOf(platform)}`);
+    await up(platform);
     say(`pulumi up: steady-app/${env} (v1)`);
     await up(
       await openStack(PROJECTS.app, {

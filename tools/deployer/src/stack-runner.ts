@@ -1,24 +1,32 @@
 import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { resolveCli } from "@steady/deploy";
+import { cliLine, resolveCli, statePlugins, type ResolvedCli } from "@steady/deploy";
 import { repoCliChoice } from "./paths";
 import { pulumiEnv } from "./pulumi-env";
 import { prepareWorkDir, type ProjectRef } from "./workspace";
 
-let command: Promise<PulumiCommand> | undefined;
+let resolved: Promise<ResolvedCli> | undefined;
+
+/** The repo's Pulumi CLI (repoCliChoice), found once per process and checked against the SDK's minimum. */
+function repoCli(): Promise<ResolvedCli> {
+  resolved ??= resolveCli(repoCliChoice()).catch((e: Error) => {
+    resolved = undefined;
+    throw e;
+  });
+  return resolved;
+}
 
 /**
- * The repo's Pulumi CLI (repoCliChoice: the toolchain unless STEADY_USE_TOOLCHAIN=0), checked against the SDK's minimum
- * version. Each command runs in its own process group and is cancelled gracefully when the run is aborted (interrupt.ts).
+ * The repo's Pulumi CLI (repoCliChoice: the toolchain unless STEADY_USE_TOOLCHAIN=0), checked
+ * against the SDK's minimum version. Each command runs in its own process group and is cancelled
+ * gracefully when the run is aborted (interrupt.ts).
  */
-export function pulumiCommand(): Promise<PulumiCommand> {
-  command ??= resolveCli(repoCliChoice()).then(
-    (cli) => cli.command,
-    (e: Error) => {
-      command = undefined;
-      throw e;
-    },
-  );
-  return command;
+export async function pulumiCommand(): Promise<PulumiCommand> {
+  return (await repoCli()).command;
+}
+
+/** The line a run of this repo's tool starts with: which CLI, and the plugins in `stack`'s state. */
+export async function cliLineOf(stack: Stack): Promise<string> {
+  return cliLine(await repoCli(), await statePlugins(stack), "steady-repo-deploy");
 }
 
 /** Options of {@link openStack}. */
