@@ -4,11 +4,10 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { UsageError, parseDeployArgs, type DeployArgs } from "./args";
 import { guardedKindsText } from "./guard";
-import { installInterruptHandlers } from "./interrupt";
 import { openProjectStack, statePlugins } from "./open-stack";
 import { CliUnavailable, chooseCli, cliLine, resolveCli } from "./pulumi-cli";
 import { backendUrlOf } from "./recover";
-import { EXIT, hardStopLines, runDeploy, runRecover, type RunTarget } from "./run";
+import { EXIT, runAsCli, runDeploy, runRecover, type RunTarget } from "./run";
 import { formatChecks, formatChecksMarkdown, type CheckResult } from "./smoke";
 import { smokeStack } from "./smoke-run";
 import { USAGE } from "./usage";
@@ -114,13 +113,4 @@ async function runSmoke(a: DeployArgs, t: RunTarget): Promise<number> {
   return results.every((r) => r.ok) ? EXIT.ok : EXIT.failed;
 }
 
-if (require.main === module) {
-  installInterruptHandlers({ onHardStop: () => hardStopLines() });
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      console.error(`\nsteady-deploy: ${e.message}`);
-      process.exit(EXIT.failed);
-    },
-  );
-}
+if (require.main === module) runAsCli(main, "steady-deploy");

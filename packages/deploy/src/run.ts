@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { ConfigTooLarge, checkConfigSize } from "./config-size";
 import { ClusterUnreachable, readyzProbe, withOutageBound } from "./deadline";
 import { ReplacementRefused, RolledBack, guardedPreview, guardedUp } from "./guarded";
-import { abortExitCode, abortReason, abortRun } from "./interrupt";
+import { abortExitCode, abortReason, abortRun, installInterruptHandlers } from "./interrupt";
 import { KubeClient } from "./kube-client";
 import { UsageError } from "./args";
 import { StackLocked } from "./locks";
@@ -314,4 +314,20 @@ async function upWithReports(
   } finally {
     client.close();
   }
+}
+
+/**
+ * Runs a command-line `main` as the process: signals become a graceful cancel (a hard stop
+ * prints the recover hint), the exit code is `main`'s, and an unexpected error is one line on
+ * stderr and exit 1. Shared by `steady-deploy` and tools built on it.
+ */
+export function runAsCli(main: (argv: string[]) => Promise<number>, tool: string): void {
+  installInterruptHandlers({ onHardStop: () => hardStopLines() });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`\n${tool}: ${e.message}`);
+      process.exit(EXIT.failed);
+    },
+  );
 }

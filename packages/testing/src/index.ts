@@ -7,3 +7,4 @@ export * from "./stack-config";
 export * from "./pulumi-yaml";
 export * from "./wait";
 export * from "./output";
+export * from "./temp-dir";

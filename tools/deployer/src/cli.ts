@@ -8,9 +8,8 @@ import {
   formatChecks,
   formatChecksMarkdown,
   guardedKindsText,
-  hardStopLines,
-  installInterruptHandlers,
   reportLockAfterCancel,
+  runAsCli,
   runDeploy,
   runRecover,
   setHardStopHint,
@@ -169,13 +168,4 @@ async function runSmoke(args: Args): Promise<number> {
   return results.every((r) => r.ok) ? EXIT.ok : EXIT.failed;
 }
 
-if (require.main === module) {
-  installInterruptHandlers({ onHardStop: () => hardStopLines() });
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      console.error(`\nsteady-deploy: ${e.message}`);
-      process.exit(EXIT.failed);
-    },
-  );
-}
+if (require.main === module) runAsCli(main, "steady-repo-deploy");

@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main, parseCommandLine, UsageError } from "../src/cli";
 import { RECORD } from "./fixtures";
-import { tempDir } from "./helpers";
 import { captureOutput } from "@steady/testing";
+import { useTempDir } from "@steady/testing";
 
 async function run(argv: string[]) {
   const c = captureOutput();
@@ -60,9 +60,7 @@ describe("parseCommandLine", () => {
 });
 
 describe("steady-image", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("exits 2 on a usage error and prints the problem and the usage to stderr", async () => {
     const r = await run(["build", "--bogus"]);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ImageNotBuiltError, checkRecord, imageInfo } from "../src/info";
 import { RECORD } from "./fixtures";
-import { tempDir } from "./helpers";
+import { useTempDir } from "@steady/testing";
 
 describe("checkRecord", () => {
   it("accepts a complete record", () => {
@@ -32,9 +32,7 @@ describe("checkRecord", () => {
 });
 
 describe("imageInfo", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("reads image.json and adds absolute paths", () => {
     writeFileSync(join(t.dir, "image.json"), JSON.stringify(RECORD));

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { listAppFiles, planRootfs, type PlanInput } from "../src/plan";
 import { writeRootfs } from "../src/rootfs";
 import { tempDir } from "./helpers";
+import { useTempDir } from "@steady/testing";
 
 const input: PlanInput = {
   appDir: "/repo/apps/hello",
@@ -79,9 +80,7 @@ describe("planRootfs", () => {
 });
 
 describe("listAppFiles", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("takes package.json and everything under dist/, like the Dockerfile", () => {
     mkdirSync(join(t.dir, "dist", "sub"), { recursive: true });

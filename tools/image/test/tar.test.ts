@@ -3,11 +3,10 @@ import { join } from "node:path";
 import { layoutEntries, writeOciArchive } from "../src/archive";
 import { readTar, tarHeader, writeTar } from "../src/tar";
 import { tempDir } from "./helpers";
+import { useTempDir } from "@steady/testing";
 
 describe("tar", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("writes entries that read back with owner 0:0, the fixed time, modes and content", () => {
     const a = join(t.dir, "a.txt");

@@ -6,7 +6,7 @@ import {
   MissingBinaryError,
   toolchainBinDir,
 } from "../src/host/binaries";
-import { tempDir } from "./helpers";
+import { useTempDir } from "./helpers";
 
 function fakeExe(dir: string, name: string): string {
   mkdirSync(dir, { recursive: true });
@@ -17,9 +17,7 @@ function fakeExe(dir: string, name: string): string {
 }
 
 describe("findBinary", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("defaults the toolchain to ~/.cache/steady/toolchain/bin", () => {
     expect(toolchainBinDir({ HOME: "/home/u" })).toBe("/home/u/.cache/steady/toolchain/bin");

@@ -8,7 +8,7 @@ import {
   type CgroupHierarchy,
 } from "../src/real-node/cgroups";
 import { parseMountinfo } from "../src/real-node/mounts";
-import { tempDir } from "./helpers";
+import { useTempDir } from "./helpers";
 
 describe("cgroup hierarchies", () => {
   it("finds v1 hierarchies with their controllers and the v2 one, once per mount point", () => {
@@ -32,9 +32,7 @@ describe("cgroup hierarchies", () => {
 });
 
 describe("the node's cgroup root (on directories standing in for cgroupfs)", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("is created in every hierarchy; a cpuset gets its parent's CPUs and memory nodes", () => {
     const memory: CgroupHierarchy = {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { exportLine, main, shellQuote } from "../src/cli";
 import { findRepoRoot, resolveDataDir } from "../src/paths";
-import { tempDir } from "./helpers";
+import { useTempDir } from "./helpers";
 import { captureOutput } from "@steady/testing";
 
 describe("paths", () => {
@@ -14,9 +14,7 @@ describe("paths", () => {
 });
 
 describe("steady-local CLI", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("quotes for the shell only when needed", () => {
     expect(shellQuote("/a/b.c")).toBe("/a/b.c");

@@ -8,15 +8,13 @@ import {
   shimSocketPath,
 } from "../src/real-node/containerd";
 import { cleanupHostPaths, DEVICE_PLUGIN_DIR } from "../src/real-node/host-paths";
-import { tempDir } from "./helpers";
+import { useTempDir } from "./helpers";
 
 const SOCKET = "/work/main/.steady/node-dev/node/containerd/containerd.sock";
 const ID = "fbc58e8d0160a13215d6fd8c055167eaa96886c22acb16436a41b14007feb39f";
 
 describe("containerd helpers", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("reads `ctr plugins ls`", () => {
     const text = [
@@ -93,9 +91,7 @@ describe("containerd helpers", () => {
 });
 
 describe("cleanupHostPaths", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("removes the node's entries, then the directories up created if they are empty", () => {
     const at = (p: string) => join(t.dir, p);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+export { useTempDir } from "@steady/testing";
 import type { ProcessTable } from "../src/host/processes";
 import type { RealNodeState } from "../src/real-node/state";
 

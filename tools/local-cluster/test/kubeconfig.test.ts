@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { loadKubeconfig } from "../src/kube-client";
 import { CONTEXT_NAME, renderKubeconfig, writeKubeconfig } from "../src/pki/kubeconfig";
-import { tempDir } from "./helpers";
+import { useTempDir } from "./helpers";
 
 const CA = "-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n";
 const CERT = "-----BEGIN CERTIFICATE-----\nQ0VSVA==\n-----END CERTIFICATE-----\n";
@@ -59,9 +59,7 @@ describe("kubeconfig rendering", () => {
 });
 
 describe("kubeconfig files", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("are written with mode 0600 and read back by the client loader", () => {
     const path = join(t.dir, "kubeconfig");

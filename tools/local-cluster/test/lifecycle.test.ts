@@ -7,7 +7,7 @@ import { startCluster } from "../src/control-plane/start";
 import { readState, writeState, type ClusterState } from "../src/control-plane/state";
 import { clusterStatus } from "../src/control-plane/status";
 import { foreignEntries, stopCluster } from "../src/control-plane/stop";
-import { FakeProcessTable, tempDir, SAMPLE_PORTS } from "./helpers";
+import { FakeProcessTable, SAMPLE_PORTS, useTempDir } from "./helpers";
 
 const ports = SAMPLE_PORTS;
 const rec = (pid: number, name: string) => ({
@@ -39,9 +39,7 @@ function seed(dir: string): ClusterState {
 }
 
 describe("stopCluster", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("stops exactly the recorded processes that are still ours, then removes state.json", async () => {
     const dir = join(t.dir, "cluster");
@@ -101,9 +99,7 @@ describe("stopCluster", () => {
 });
 
 describe("clusterStatus", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("not started without state.json", async () => {
     const s = await clusterStatus({ dir: t.dir });
@@ -127,9 +123,7 @@ describe("clusterStatus", () => {
 });
 
 describe("startCluster", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("fails with the missing-binary message before starting anything", async () => {
     const dir = join(t.dir, "cluster");
@@ -149,9 +143,7 @@ describe("startCluster", () => {
 });
 
 describe("startCluster on a cluster the previous version started", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("does not call it running: it names what differs and goes to restart it (here: no binaries)", async () => {
     const dir = join(t.dir, "cluster");
@@ -203,9 +195,7 @@ describe("startCluster on a cluster the previous version started", () => {
 });
 
 describe("lock", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("excludes a second holder while the first lives, and takes over a dead owner's lock", () => {
     const file = join(t.dir, "lock");

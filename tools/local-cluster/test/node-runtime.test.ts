@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isStaticElf, MissingRuntimeError } from "../src/real-node/node-runtime";
 import { ociArchitecture, umociConfigArgs } from "../src/real-node/oci-image";
-import { tempDir } from "./helpers";
+import { useTempDir } from "./helpers";
 
 /** A minimal ELF64 little-endian header with the given program header types. */
 function elf(types: number[]): Buffer {
@@ -20,9 +20,7 @@ function elf(types: number[]): Buffer {
 }
 
 describe("node runtime checks", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it.each([
     ["static (LOAD, NOTE)", [1, 4], true],

@@ -10,7 +10,7 @@ import {
   firstServiceIp,
   tokenFileLine,
 } from "../src/pki/pki";
-import { tempDir } from "./helpers";
+import { tempDir, useTempDir } from "./helpers";
 
 describe("pki helpers", () => {
   it("the kubernetes Service IP is the first of the service range", () => {
@@ -41,9 +41,7 @@ describe("client certificates for the real node", () => {
 });
 
 describe("token mode", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("writes a private token file and keeps the tokens across calls", () => {
     const pki = ensurePki(t.dir, "token");

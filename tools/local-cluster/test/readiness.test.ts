@@ -1,12 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bindFailure, ReadinessError, tailLines, waitUntil } from "../src/host/readiness";
-import { tempDir } from "./helpers";
+import { useTempDir } from "./helpers";
 
 describe("readiness waits", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   const logWith = (lines: string[]) => {
     const file = join(t.dir, "c.log");

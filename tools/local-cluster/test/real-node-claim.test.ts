@@ -1,12 +1,10 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readClaim, releaseClaim, writeClaim } from "../src/real-node/claim";
-import { tempDir } from "./helpers";
+import { useTempDir } from "./helpers";
 
 describe("the machine's real-node claim", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("is written for one data directory and released only by it", () => {
     const file = join(t.dir, "run", "steady-local", "real-node.json");

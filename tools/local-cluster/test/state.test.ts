@@ -9,7 +9,7 @@ import {
   writeState,
   type ClusterState,
 } from "../src/control-plane/state";
-import { sampleRealNode, tempDir, SAMPLE_PORTS } from "./helpers";
+import { sampleRealNode, SAMPLE_PORTS, useTempDir } from "./helpers";
 
 const ports = SAMPLE_PORTS;
 
@@ -33,9 +33,7 @@ function sampleState(dataDir: string): ClusterState {
 }
 
 describe("state file", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
 
   it("round-trips exactly, argv included", () => {
     const file = join(t.dir, "state.json");

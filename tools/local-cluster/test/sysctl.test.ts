@@ -9,7 +9,7 @@ import {
   sysctlFile,
   type KernelSetting,
 } from "../src/real-node/sysctl";
-import { tempDir } from "./helpers";
+import { useTempDir } from "./helpers";
 
 const settings: KernelSetting[] = [
   { key: "net.ipv4.ip_forward", value: "1", why: "forwarding" },
@@ -18,9 +18,7 @@ const settings: KernelSetting[] = [
 ];
 
 describe("kernel settings", () => {
-  let t: ReturnType<typeof tempDir>;
-  beforeEach(() => (t = tempDir()));
-  afterEach(() => t.cleanup());
+  const t = useTempDir();
   const set = (key: string, value: string) => {
     mkdirSync(dirname(sysctlFile(key, t.dir)), { recursive: true });
     writeFileSync(sysctlFile(key, t.dir), `${value}\n`);
