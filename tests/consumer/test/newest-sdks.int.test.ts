@@ -1,10 +1,5 @@
-import {
-  KubeApiError,
-  KubeClient,
-  startCluster,
-  stopCluster,
-  toolchainBinDir,
-} from "@steady/local-cluster";
+import { startCluster, stopCluster, toolchainBinDir } from "@steady/local-cluster";
+import { KubeApiError, KubeClient } from "@steady/deploy";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -3,9 +3,8 @@
 // way a terminal or a CI runner does it. Each drill records how long the CLI took to exit, the
 // lock state after it, and how long the next plain `up` took to converge; the numbers are
 // written to <state dir>/deploy-safety-drills.json and printed.
-import { lockDir, readLocks } from "@steady/deploy";
+import { lockDir, readLocks, type KubeClient } from "@steady/deploy";
 import { pulumiEnv, repoRoot, toolchainDir } from "@steady/deployer";
-import type { KubeClient } from "@steady/local-cluster";
 import { spawn, spawnSync } from "node:child_process";
 import {
   copyFileSync,

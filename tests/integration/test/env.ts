@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { repoRoot } from "@steady/deployer";
+import { repoRoot, useTierDirs } from "@steady/deployer";
 
 /**
  * Everything the integration tier creates lives in `<repo>/.steady/it`: its own cluster data
@@ -10,12 +10,7 @@ export function itDir(): string {
   return process.env.STEADY_IT_DIR ?? join(repoRoot(), ".steady", "it");
 }
 
-/** Points the deployer and the local cluster at the integration tier's directories. */
+/** Points the deployer and the local cluster at this tier's directories. */
 export function useItDirs(): { clusterDir: string } {
-  process.env.STEADY_STATE_DIR = itDir();
-  const clusterDir = join(itDir(), "cluster");
-  process.env.STEADY_CLUSTER_DIR = clusterDir;
-  // The tier always runs on the local cluster: never deploy tests to whatever KUBECONFIG names.
-  delete process.env.KUBECONFIG;
-  return { clusterDir };
+  return useTierDirs(itDir());
 }

@@ -1,4 +1,4 @@
-import { KubeClient } from "@steady/local-cluster";
+import { KubeClient } from "@steady/deploy";
 import { APP_SELECTOR, client, list, stackOf, up, waitFor, type Obj } from "./harness";
 
 let kube: KubeClient;

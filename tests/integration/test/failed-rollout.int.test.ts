@@ -1,6 +1,5 @@
 import type { Stack } from "@pulumi/pulumi/automation";
-import { RolloutWatcher, replaceConfig, upWithRollback } from "@steady/deploy";
-import { KubeClient } from "@steady/local-cluster";
+import { RolloutWatcher, replaceConfig, upWithRollback, KubeClient } from "@steady/deploy";
 import { client, fixtureStack, list, stackOf, up } from "./harness";
 
 const NS = "steady-failed";

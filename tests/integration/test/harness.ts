@@ -8,7 +8,7 @@ import {
 } from "@steady/deployer";
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { KubeClient } from "@steady/local-cluster";
+import { KubeClient } from "@steady/deploy";
 import { itDir, useItDirs } from "./env";
 
 useItDirs();

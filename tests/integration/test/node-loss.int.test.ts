@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { findBinary, KubeClient } from "@steady/local-cluster";
+import { findBinary } from "@steady/local-cluster";
+import { KubeClient } from "@steady/deploy";
 import { itDir } from "./env";
 import { APP_SELECTOR, client, kubeconfig, list, stackOf, up, waitFor, type Obj } from "./harness";
 

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { outageBoundSeconds } from "@steady/deploy";
+import { outageBoundSeconds, KubeClient } from "@steady/deploy";
 import { repoRoot } from "@steady/deployer";
-import { KubeClient, startCluster } from "@steady/local-cluster";
+import { startCluster } from "@steady/local-cluster";
 import { itDir } from "./env";
 import { client, kubeconfig, list, stackOf, up, type Obj } from "./harness";
 

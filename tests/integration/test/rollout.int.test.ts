@@ -1,6 +1,5 @@
 import type { Stack } from "@pulumi/pulumi/automation";
-import { RolloutWatcher } from "@steady/deploy";
-import { KubeClient } from "@steady/local-cluster";
+import { RolloutWatcher, KubeClient } from "@steady/deploy";
 import { APP_SELECTOR, client, list, previewOps, stackOf, up, waitFor } from "./harness";
 
 // Its own environment, made from the staging config: 2 replicas, PDB, spread.

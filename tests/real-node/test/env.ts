@@ -1,4 +1,4 @@
-import { repoRoot } from "@steady/deployer";
+import { repoRoot, useTierDirs } from "@steady/deployer";
 import { join } from "node:path";
 
 /**
@@ -12,11 +12,7 @@ export function itDir(): string {
 
 /** Points the deployer and the local cluster at this tier's directories. */
 export function useItDirs(): { clusterDir: string } {
-  process.env.STEADY_STATE_DIR = itDir();
-  const clusterDir = join(itDir(), "cluster");
-  process.env.STEADY_CLUSTER_DIR = clusterDir;
-  delete process.env.KUBECONFIG;
-  return { clusterDir };
+  return useTierDirs(itDir());
 }
 
 /** What globalSetup hands the tests, through the environment. */

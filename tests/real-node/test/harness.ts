@@ -7,7 +7,7 @@ import {
   REAL_NODE_PLACEMENT,
   type OpenStackOptions,
 } from "@steady/deployer";
-import { KubeClient } from "@steady/local-cluster";
+import { KubeClient } from "@steady/deploy";
 import { waitFor as waitUntil } from "@steady/testing";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";

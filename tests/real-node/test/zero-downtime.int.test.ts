@@ -22,7 +22,7 @@ import {
   type LoadSummary,
   type UnderLoadResult,
 } from "@steady/deployer";
-import type { KubeClient } from "@steady/local-cluster";
+import type { KubeClient } from "@steady/deploy";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONTROL_RUNS, type ControlRun } from "./controls";

@@ -1,12 +1,6 @@
 import { namespaceLabels, simulatedNodes } from "@steady/cluster";
-import {
-  KubeApiError,
-  KubeClient,
-  kwokStagesFile,
-  startCluster,
-  stopCluster,
-  type KubeObject,
-} from "@steady/local-cluster";
+import { kwokStagesFile, startCluster, stopCluster } from "@steady/local-cluster";
+import { KubeApiError, KubeClient, type KubeObject } from "@steady/deploy";
 import { loadAll } from "js-yaml";
 import { readFileSync } from "node:fs";
 

@@ -1,6 +1,5 @@
-import { RolloutWatcher } from "@steady/deploy";
+import { RolloutWatcher, type KubeClient, type KubeObject } from "@steady/deploy";
 import { APP_DEFAULTS } from "@steady/deployment";
-import type { KubeClient, KubeObject } from "@steady/local-cluster";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";

@@ -32,3 +32,17 @@ export function repoCliChoice(env: NodeJS.ProcessEnv = process.env): CliChoice {
     ? { mode: "path" }
     : { mode: "toolchain", dir: toolchainDir() };
 }
+
+/**
+ * Points this process's runs at a test tier's own directory: the deploy state (Pulumi file
+ * backend, work dirs, reports) in `dir`, the local cluster in `dir/cluster`, and never at
+ * whatever KUBECONFIG names, so a tier's clusters and stacks never touch the demo's or another
+ * tier's.
+ */
+export function useTierDirs(dir: string): { clusterDir: string } {
+  process.env.STEADY_STATE_DIR = dir;
+  const clusterDir = join(dir, "cluster");
+  process.env.STEADY_CLUSTER_DIR = clusterDir;
+  delete process.env.KUBECONFIG;
+  return { clusterDir };
+}

@@ -16,21 +16,7 @@ export { REAL_NODE, NODE_COMPONENTS } from "./real-node/spec";
 export type { NodeComponentName, NodePorts, RealNodeMode } from "./real-node/spec";
 export { buildImageArchive, type ImageFile, type ImageSpec } from "./real-node/oci-image";
 export { importImage } from "./real-node/containerd";
-export {
-  KubeClient,
-  KubeApiError,
-  loadKubeconfig,
-  withQuery,
-  type KubeClientConfig,
-  type KubeObject,
-  type KubeList,
-  type ObjectMeta,
-  type RequestOptions,
-  type WatchEvent,
-  type WatchEventType,
-  type WatchOptions,
-  WATCH_IDLE_TIMEOUT_MS,
-} from "./kube-client";
+// The Kubernetes client is @steady/deploy's: import KubeClient and its types from there.
 export type { AuthMode } from "./pki/pki";
 export type {
   ClusterInfo,

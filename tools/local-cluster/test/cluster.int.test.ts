@@ -8,7 +8,7 @@ import { waitFor } from "@steady/testing";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findClusterBinaries } from "../src/host/binaries";
-import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
+import { KubeApiError, KubeClient, type KubeObject } from "@steady/deploy";
 import { cidrContains, NETWORK } from "../src/network";
 import { procTable, rssKiB } from "../src/host/processes";
 import { startCluster } from "../src/control-plane/start";

@@ -1,7 +1,7 @@
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
-import { loadKubeconfig } from "../src/kube-client";
+import { loadKubeconfig } from "@steady/deploy";
 import { CONTEXT_NAME, renderKubeconfig, writeKubeconfig } from "../src/pki/kubeconfig";
 import { useTempDir } from "./helpers";
 

@@ -23,7 +23,7 @@ import {
 } from "../src/real-node/containerd";
 import { isRoot } from "../src/host/host";
 import { listNftTables, listNodeChains, type IptablesFamily } from "../src/real-node/iptables";
-import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
+import { KubeApiError, KubeClient, type KubeObject } from "@steady/deploy";
 import { mountsUnder, readMountinfo } from "../src/real-node/mounts";
 import { cidrContains, REAL_NODE_NETWORK } from "../src/network";
 import {

@@ -12,7 +12,7 @@ import * as https from "node:https";
 import { join } from "node:path";
 import { findClusterBinaries } from "../src/host/binaries";
 import { etcdClientTls } from "../src/control-plane/health";
-import { KubeApiError, KubeClient, type KubeObject } from "../src/kube-client";
+import { KubeApiError, KubeClient, type KubeObject } from "@steady/deploy";
 import { layout } from "../src/paths";
 import { ensureClientCertificate } from "../src/pki/pki";
 import type { HttpCheckTls } from "../src/host/readiness";

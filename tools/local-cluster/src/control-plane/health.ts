@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ETCD_PKI_FILES } from "../pki/etcd-pki";
-import { KubeClient } from "../kube-client";
+import { KubeClient } from "@steady/deploy";
 import type { ComponentName } from "../paths";
 import type { Pki } from "../pki/pki";
 import { HOST, type Ports } from "../host/ports";

@@ -1,4 +1,4 @@
-import { KubeApiError, type KubeClient, type KubeObject } from "../kube-client";
+import { KubeApiError, type KubeClient, type KubeObject } from "@steady/deploy";
 import { IDENTITIES } from "../pki/pki";
 
 /** Namespace of the nodes' heartbeat Leases (kube-apiserver creates it; so may we). */

@@ -3,7 +3,7 @@ import { findClusterBinaries } from "../host/binaries";
 import { componentKubeconfig, componentSpecs, type ComponentSpec } from "./components";
 import { adminClient, apiServerUrl, healthCheck } from "./health";
 import { isRoot } from "../host/host";
-import { KubeApiError, type KubeClient } from "../kube-client";
+import { KubeApiError, type KubeClient } from "@steady/deploy";
 import { loadCredentials, writeKubeconfig } from "../pki/kubeconfig";
 import { acquireLock } from "../host/lock";
 import { networkCollisions } from "../network";

@@ -1,5 +1,5 @@
 import { healthCheck, apiServerUrl } from "./health";
-import { KubeClient, type KubeObject } from "../kube-client";
+import { KubeClient, type KubeObject } from "@steady/deploy";
 import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "../paths";
 import { procTable } from "../host/processes";
 import { processStatus, realNodeStatus } from "../real-node/status";

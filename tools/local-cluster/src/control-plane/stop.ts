@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 import { isRoot } from "../host/host";
-import { KubeClient, loadKubeconfig } from "../kube-client";
+import { KubeClient, loadKubeconfig } from "@steady/deploy";
 import { acquireLock } from "../host/lock";
 import { mountsUnder, readMountinfo } from "../real-node/mounts";
 import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "../paths";

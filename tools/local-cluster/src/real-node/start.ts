@@ -5,7 +5,7 @@ import { hasImage, importImage, pluginStatus, socketAnswers, type Ctr } from "./
 import { isRoot, run } from "../host/host";
 import { missingHostDirs } from "./host-paths";
 import { listNftTables, listNodeChains, type IptablesFamily } from "./iptables";
-import { KubeApiError, type KubeClient, type KubeObject } from "../kube-client";
+import { KubeApiError, type KubeClient, type KubeObject } from "@steady/deploy";
 import { loadCredentials, writeKubeconfig } from "../pki/kubeconfig";
 import { mountsUnder, readMountinfo } from "./mounts";
 import { localIpv4Networks, REAL_NODE_NETWORK, realNodeCollisions } from "../network";

@@ -1,5 +1,5 @@
 import { socketAnswers } from "./containerd";
-import type { KubeClient, KubeObject } from "../kube-client";
+import type { KubeClient, KubeObject } from "@steady/deploy";
 import type { Layout } from "../paths";
 import { HOST } from "../host/ports";
 import { rssKiB } from "../host/processes";

@@ -11,7 +11,7 @@ import { criContainerIds, deleteAllTasks, findShims, socketAnswers } from "./con
 import { findSystemTool, tryRun } from "../host/host";
 import { cleanupHostPaths } from "./host-paths";
 import { removeEmptyNftTables, removeNodeChains, type IptablesFamily } from "./iptables";
-import { KubeApiError, withQuery, type KubeClient, type KubeObject } from "../kube-client";
+import { KubeApiError, withQuery, type KubeClient, type KubeObject } from "@steady/deploy";
 import { mountsUnder, readMountinfo, unmountAllUnder } from "./mounts";
 import { REAL_NODE_NETWORK } from "../network";
 import type { Layout } from "../paths";
