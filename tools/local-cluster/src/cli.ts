@@ -116,9 +116,32 @@ function printStatus(s: ClusterStatus, out: (l: string) => void): void {
   out(`Kubeconfig: ${s.kubeconfigPath}`);
 }
 
+type Line = (l: string) => void;
+
+/** A checked command line: what to run, and where. */
+interface Invocation {
+  readonly command: string;
+  readonly dir: string;
+  readonly realNode?: RealNodeMode;
+  readonly json: boolean;
+  readonly purge: boolean;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const out = (l: string) => process.stdout.write(l + "\n");
-  const err = (l: string) => process.stderr.write(l + "\n");
+  const out: Line = (l) => process.stdout.write(l + "\n");
+  const err: Line = (l) => process.stderr.write(l + "\n");
+  const inv = parseInvocation(argv, out, err);
+  if (typeof inv === "number") return inv;
+  try {
+    return await runCommand(inv, out, err);
+  } catch (e) {
+    err(`steady-local ${inv.command}: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+/** The invocation, or the exit code once it has said what is wrong with the command line. */
+function parseInvocation(argv: string[], out: Line, err: Line): Invocation | number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -165,45 +188,51 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const dir = values.dir ? resolve(values.dir) : resolveDataDir();
-  try {
-    switch (command) {
-      case "up": {
-        const info = await startCluster({ dir, log: out, realNode });
-        printSummary(info, out);
-        return 0;
-      }
-      case "down": {
-        const t0 = Date.now();
-        const r = await stopCluster({ dir, purge: values.purge, log: out });
-        out(`Done in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
-        if (r.realNodeLeftovers?.length) {
-          err(`steady-local down: could not remove everything of the real node (see above).`);
-          return 1;
-        }
-        return 0;
-      }
-      case "status": {
-        const s = await clusterStatus({ dir });
-        if (values.json) out(JSON.stringify(s, null, 2));
-        else if (!s.started)
-          out(`Not started: no cluster state in ${s.dataDir}. Run \`steady-local up\`.`);
-        else printStatus(s, out);
-        return !s.started ? 3 : s.healthy ? 0 : 1;
-      }
-      case "env": {
-        const kubeconfig = layout(dir).kubeconfig;
-        out(exportLine(kubeconfig));
-        if (!existsSync(kubeconfig))
-          err(`# ${kubeconfig} does not exist yet: run \`steady-local up\``);
-        return 0;
-      }
-      default:
-        err(`unknown command: ${command}\n\n${USAGE}`);
-        return 2;
+  return {
+    command,
+    dir,
+    json: values.json,
+    purge: values.purge,
+    ...(realNode ? { realNode } : {}),
+  };
+}
+
+/** Runs one command; its exit code. */
+async function runCommand(inv: Invocation, out: Line, err: Line): Promise<number> {
+  switch (inv.command) {
+    case "up": {
+      const info = await startCluster({ dir: inv.dir, log: out, realNode: inv.realNode });
+      printSummary(info, out);
+      return 0;
     }
-  } catch (e) {
-    err(`steady-local ${command}: ${(e as Error).message}`);
-    return 1;
+    case "down": {
+      const t0 = Date.now();
+      const r = await stopCluster({ dir: inv.dir, purge: inv.purge, log: out });
+      out(`Done in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+      if (r.realNodeLeftovers?.length) {
+        err(`steady-local down: could not remove everything of the real node (see above).`);
+        return 1;
+      }
+      return 0;
+    }
+    case "status": {
+      const s = await clusterStatus({ dir: inv.dir });
+      if (inv.json) out(JSON.stringify(s, null, 2));
+      else if (!s.started)
+        out(`Not started: no cluster state in ${s.dataDir}. Run \`steady-local up\`.`);
+      else printStatus(s, out);
+      return !s.started ? 3 : s.healthy ? 0 : 1;
+    }
+    case "env": {
+      const kubeconfig = layout(inv.dir).kubeconfig;
+      out(exportLine(kubeconfig));
+      if (!existsSync(kubeconfig))
+        err(`# ${kubeconfig} does not exist yet: run \`steady-local up\``);
+      return 0;
+    }
+    default:
+      err(`unknown command: ${inv.command}\n\n${USAGE}`);
+      return 2;
   }
 }
 
