@@ -69,31 +69,9 @@ export interface AppOptions {
 export function createApp(config: Config, options: AppOptions = {}): App {
   const log = options.log ?? createJsonLogger();
   let phase: Phase = "starting";
-  let inFlight = 0;
-  const sockets = new Set<Socket>();
   let starting: Promise<number> | undefined;
   let draining: Promise<DrainResult> | undefined;
-
-  const ctx = { config, phase: () => phase };
-  const server = http.createServer((req, res) => {
-    inFlight += 1;
-    // "close" follows both a finished response and a connection lost mid-response.
-    res.once("close", () => {
-      inFlight -= 1;
-    });
-    try {
-      handleRequest(ctx, req, res);
-    } catch {
-      // A bug in a handler costs one request, not the process.
-      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
-      res.end("internal error\n");
-    }
-  });
-  // Tracked by hand to count, and at the deadline cut, connections with a request in flight.
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
+  const { server, sockets, inFlight } = countingServer({ config, phase: () => phase });
 
   function start(): Promise<number> {
     if (starting !== undefined) return starting;
@@ -126,7 +104,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     phase = "draining";
     log("draining", "turned unready; finishing in-flight requests", {
       openConnections: sockets.size,
-      inFlightRequests: inFlight,
+      inFlightRequests: inFlight(),
       drainSeconds: config.drainSeconds,
       readinessGraceSeconds: config.readinessGraceSeconds,
     });
@@ -149,7 +127,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         phase,
         ready: phase === "ready",
         openConnections: sockets.size,
-        inFlightRequests: inFlight,
+        inFlightRequests: inFlight(),
       };
     },
     start,
@@ -217,4 +195,36 @@ function closeGracefully(
       });
     }, config.readinessGraceSeconds * 1000);
   });
+}
+
+/**
+ * The HTTP server, counting requests in flight and tracking open connections by hand, to count
+ * them and, at the drain deadline, cut them.
+ */
+function countingServer(ctx: Parameters<typeof handleRequest>[0]): {
+  server: http.Server;
+  sockets: Set<Socket>;
+  inFlight: () => number;
+} {
+  let inFlight = 0;
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    inFlight += 1;
+    // "close" follows both a finished response and a connection lost mid-response.
+    res.once("close", () => {
+      inFlight -= 1;
+    });
+    try {
+      handleRequest(ctx, req, res);
+    } catch {
+      // A bug in a handler costs one request, not the process.
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end("internal error\n");
+    }
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  return { server, sockets, inFlight: () => inFlight };
 }
