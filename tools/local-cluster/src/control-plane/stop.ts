@@ -4,7 +4,7 @@ import { isRoot } from "../host/host";
 import { KubeClient, loadKubeconfig } from "@steady/deploy";
 import { acquireLock } from "../host/lock";
 import { mountsUnder, readMountinfo } from "../real-node/mounts";
-import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "../paths";
+import { COMPONENTS, layout, resolveDataDir, type ComponentName, type Layout } from "../paths";
 import { describeStopped, procTable, stopProcess, type ProcessTable } from "../host/processes";
 import { cleanupRealNode, describeCleanup } from "../real-node/stop";
 import { readState, removeState, type ClusterState } from "./state";
@@ -78,76 +78,14 @@ export async function stopCluster(opts: StopOptions = {}): Promise<StopResult> {
   const log = opts.log ?? (() => undefined);
   const table = opts.processTable ?? procTable;
   const l = layout(opts.dir ?? resolveDataDir(env));
-  const components: StoppedComponent[] = [];
-  let nothingRunning = true;
-  let realNodeLeftovers: string[] | undefined;
-
-  if (opts.purge) {
-    const foreign = foreignEntries(l.dataDir);
-    if (foreign.length) {
-      throw new Error(
-        `Refusing to purge ${l.dataDir}: it holds ${foreign.slice(0, 5).join(", ")}, which ` +
-          `steady-local did not create. Is --dir right?`,
-      );
-    }
-  }
-
-  if (existsSync(l.dataDir)) {
-    const release = acquireLock(l.lockFile, table);
-    try {
-      const state = readState(l.stateFile);
-      if (state?.realNode && !isRoot()) {
-        throw new Error(
-          `${l.dataDir} has a real node; stopping it needs root (it removes iptables chains, ` +
-            "interfaces, mounts and cgroups): run it with sudo.",
-        );
-      }
-      if (state) {
-        nothingRunning = false;
-        if (state.realNode) {
-          log(`Stopping the real node ${state.realNode.nodeName}:`);
-          const api = existsSync(l.kubeconfig)
-            ? () => new KubeClient({ ...loadKubeconfig(l.kubeconfig), timeoutMs: 5000 })
-            : undefined;
-          const r = await cleanupRealNode({
-            layout: l,
-            node: state.realNode,
-            table,
-            env,
-            log,
-            api,
-            removeApiObjects: true,
-          });
-          describeCleanup(r).forEach((line) => log(line));
-          realNodeLeftovers = r.leftovers;
-        }
-        components.push(...(await stopComponents(state, table)));
-        for (const c of components) log(describeStopped(c));
-        removeState(l.stateFile);
-      }
-    } finally {
-      release();
-    }
-  }
+  if (opts.purge) refuseForeignPurge(l);
+  const stopped = existsSync(l.dataDir)
+    ? await stopRecorded(l, { table, env, log })
+    : { nothingRunning: true, components: [] };
+  const { nothingRunning, components, realNodeLeftovers } = stopped;
   if (nothingRunning) log(`Nothing running in ${l.dataDir}.`);
-
-  let purged = false;
-  const mounted = existsSync(l.dataDir) ? mountsUnder(readMountinfo(), l.dataDir) : [];
-  if (opts.purge && mounted.length) {
-    // Deleting through a mount would delete what is mounted there (a bind mount of a host path).
-    throw new Error(
-      `Not purging ${l.dataDir}: ${mounted.length} mount(s) below it remain ` +
-        `(${mounted
-          .slice(0, 3)
-          .map((m) => m.mountPoint)
-          .join(", ")}); unmount them first.`,
-    );
-  }
-  if (opts.purge && existsSync(l.dataDir)) {
-    rmSync(l.dataDir, { recursive: true, force: true });
-    purged = true;
-    log(`Removed the data directory ${l.dataDir}.`);
-  } else if (!nothingRunning) {
+  const purged = opts.purge ? purgeDataDir(l, log) : false;
+  if (!purged && !nothingRunning) {
     log(`Data kept in ${l.dataDir} (${basename(l.dataDir)}/etcd, pki, logs); --purge removes it.`);
   }
   return {
@@ -158,4 +96,82 @@ export async function stopCluster(opts: StopOptions = {}): Promise<StopResult> {
     elapsedMs: Date.now() - t0,
     ...(realNodeLeftovers ? { realNodeLeftovers } : {}),
   };
+}
+
+/** Fails before anything is stopped when --purge would delete files steady-local did not create. */
+function refuseForeignPurge(l: Layout): void {
+  const foreign = foreignEntries(l.dataDir);
+  if (foreign.length) {
+    throw new Error(
+      `Refusing to purge ${l.dataDir}: it holds ${foreign.slice(0, 5).join(", ")}, which ` +
+        `steady-local did not create. Is --dir right?`,
+    );
+  }
+}
+
+/** Under the data dir's lock: the real node first, then the control plane; state.json goes. */
+async function stopRecorded(
+  l: Layout,
+  c: { table: ProcessTable; env: NodeJS.ProcessEnv; log: (line: string) => void },
+): Promise<{
+  nothingRunning: boolean;
+  components: StoppedComponent[];
+  realNodeLeftovers?: string[];
+}> {
+  const release = acquireLock(l.lockFile, c.table);
+  try {
+    const state = readState(l.stateFile);
+    if (!state) return { nothingRunning: true, components: [] };
+    if (state.realNode && !isRoot()) {
+      throw new Error(
+        `${l.dataDir} has a real node; stopping it needs root (it removes iptables chains, ` +
+          "interfaces, mounts and cgroups): run it with sudo.",
+      );
+    }
+    let realNodeLeftovers: string[] | undefined;
+    if (state.realNode) {
+      c.log(`Stopping the real node ${state.realNode.nodeName}:`);
+      const api = existsSync(l.kubeconfig)
+        ? () => new KubeClient({ ...loadKubeconfig(l.kubeconfig), timeoutMs: 5000 })
+        : undefined;
+      const r = await cleanupRealNode({
+        layout: l,
+        node: state.realNode,
+        ...c,
+        api,
+        removeApiObjects: true,
+      });
+      describeCleanup(r).forEach((line) => c.log(line));
+      realNodeLeftovers = r.leftovers;
+    }
+    const components = await stopComponents(state, c.table);
+    for (const s of components) c.log(describeStopped(s));
+    removeState(l.stateFile);
+    return {
+      nothingRunning: false,
+      components,
+      ...(realNodeLeftovers ? { realNodeLeftovers } : {}),
+    };
+  } finally {
+    release();
+  }
+}
+
+/** Removes the data directory, never through a mount below it; whether it was there to remove. */
+function purgeDataDir(l: Layout, log: (line: string) => void): boolean {
+  const mounted = existsSync(l.dataDir) ? mountsUnder(readMountinfo(), l.dataDir) : [];
+  if (mounted.length) {
+    // Deleting through a mount would delete what is mounted there (a bind mount of a host path).
+    throw new Error(
+      `Not purging ${l.dataDir}: ${mounted.length} mount(s) below it remain ` +
+        `(${mounted
+          .slice(0, 3)
+          .map((m) => m.mountPoint)
+          .join(", ")}); unmount them first.`,
+    );
+  }
+  if (!existsSync(l.dataDir)) return false;
+  rmSync(l.dataDir, { recursive: true, force: true });
+  log(`Removed the data directory ${l.dataDir}.`);
+  return true;
 }
