@@ -15,9 +15,6 @@ export const NEWEST_SDK_DEPENDENCIES = [
   "@types/node@^24",
 ];
 
-/** The Node.js major the newest-SDK consumer runs on. */
-export const CONSUMER_NODE_MAJOR = "24";
-
 /** The program in Pulumi's default TypeScript layout (Pulumi.yaml, index.ts, tsconfig.json). */
 export const TS_FIXTURE_DIR = join(CONSUMER_DIR, "fixture-ts");
 

@@ -1,0 +1,3 @@
+import { newestSdksOn } from "./newest-sdks.scenario";
+
+newestSdksOn("24");
