@@ -1,5 +1,5 @@
-import { findRepoRoot } from "@steady/local-cluster";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
 /** The sample app, relative to the repository root. */
 export const DEFAULT_APP = join("apps", "hello");
@@ -12,6 +12,25 @@ export const LAYOUT_DIR = "oci";
 
 /** Name of the build record inside the output directory. */
 export const INFO_FILE = "image.json";
+
+/**
+ * The nearest ancestor of `from` (itself included) whose package.json declares "workspaces":
+ * the monorepo root. Undefined outside the repository.
+ */
+export function findRepoRoot(from: string = process.cwd()): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        const json = JSON.parse(readFileSync(manifest, "utf8")) as { workspaces?: unknown };
+        if (json.workspaces !== undefined) return dir;
+      } catch {
+        // An unreadable package.json is not the workspace root; keep walking up.
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
 
 /**
  * The repository root, found from the working directory, else from this package's checkout.
@@ -34,6 +53,3 @@ export function defaultAppDir(cwd: string = process.cwd()): string {
 export function defaultOutDir(name: string, cwd: string = process.cwd()): string {
   return join(repoRoot(cwd), ".steady", "images", name);
 }
-
-// One definition of the monorepo root for the repo's tools: local-cluster's.
-export { findRepoRoot };
