@@ -15,7 +15,10 @@ export const INFO_FILE = "image.json";
 
 /**
  * The nearest ancestor of `from` (itself included) whose package.json declares "workspaces":
- * the monorepo root. Undefined outside the repository.
+ * the monorepo root. Undefined outside the repository. steady-image keeps its own copy of this
+ * rule (local-cluster has the other) because it has no dependencies: it must run from a bare
+ * copy of its dist/ as an unprivileged user who cannot read the repository's node_modules (the
+ * rootless build test does exactly that).
  */
 export function findRepoRoot(from: string = process.cwd()): string | undefined {
   for (let dir = resolve(from); ; dir = dirname(dir)) {
