@@ -33,6 +33,10 @@ function recoverCommandOf(a: DeployArgs, stackName: string): string {
 
 /** Runs steady-deploy with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv.some((x) => x === "--help" || x === "-h") || argv[0] === "help") {
+    console.log(USAGE(guardedKindsText()));
+    return EXIT.ok;
+  }
   let a: DeployArgs;
   try {
     a = parseDeployArgs(argv);

@@ -5,6 +5,21 @@ import { findKubeconfig, main } from "../src/cli";
 import { qualifiedName } from "../src/open-stack";
 import { cliLine, type ResolvedCli } from "../src/pulumi-cli";
 
+describe("steady-deploy --help", () => {
+  it.each([["--help"], ["-h"], ["help"], ["up", "--help"]])(
+    "%s prints the usage on stdout and exits 0",
+    async (...argv) => {
+      const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+      try {
+        expect(await main(argv)).toBe(0);
+        expect(log.mock.calls.map((c) => String(c[0])).join("\n")).toContain("usage:");
+      } finally {
+        log.mockRestore();
+      }
+    },
+  );
+});
+
 describe("steady-deploy on bad input", () => {
   let dir: string;
   let errors: string;

@@ -72,6 +72,10 @@ const backendUrl = () => pulumiEnv().PULUMI_BACKEND_URL!;
 
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv.some((x) => x === "--help" || x === "-h") || argv[0] === "help") {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
   let args: Args;
   try {
     args = parseArgs(argv);

@@ -168,3 +168,18 @@ describe("steady-deploy --summary-md", () => {
     }
   });
 });
+
+describe("steady-repo-deploy --help", () => {
+  it.each([["--help"], ["-h"], ["help"], ["demo", "--help"]])(
+    "%s prints the usage on stdout and exits 0",
+    async (...argv) => {
+      const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+      try {
+        expect(await main(argv)).toBe(0);
+        expect(log.mock.calls.map((c) => String(c[0])).join("\n")).toContain("usage:");
+      } finally {
+        log.mockRestore();
+      }
+    },
+  );
+});
