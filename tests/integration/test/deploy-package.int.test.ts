@@ -3,12 +3,20 @@
 // its own (`--cwd`) with its own Pulumi.yaml and stack file, a file backend the user chose with
 // PULUMI_BACKEND_URL and a passphrase of their own. The toolchain's `pulumi` is put on PATH the
 // way a user's installed CLI would be; nothing here sets STEADY_USE_TOOLCHAIN.
-import { toolchainDir } from "@steady/deployer";
+import { repoRoot, toolchainDir } from "@steady/deployer";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { itDir } from "./env";
 import { client, kubeconfig, list, type Obj } from "./harness";
+
+/** The CLI release the toolchain builds (versions.env, the one place it is written). */
+function toolchainPulumiVersion(): string {
+  const env = readFileSync(join(repoRoot(), "tools", "toolchain", "versions.env"), "utf8");
+  const version = /^PULUMI_VERSION=(\S+)$/m.exec(env)?.[1];
+  if (!version) throw new Error("tools/toolchain/versions.env has no PULUMI_VERSION= line");
+  return version;
+}
 
 const BIN = require.resolve("@steady/deploy/package.json").replace(/package\.json$/, "dist/cli.js");
 const NS = "steady-shop";
@@ -109,7 +117,7 @@ describe("steady-deploy on a project and stack of the user's own", () => {
       `[deploy-package] first up: exit ${r.code} in ${r.seconds.toFixed(1)} s\n`,
     );
     expect(r.out).toContain(
-      `steady-deploy: pulumi 3.248.0 at ${join(toolchainDir(), "bin", "pulumi")} (from PATH/PULUMI_HOME, Pulumi's own plugin handling); plugins: none in the stack's state yet`,
+      `steady-deploy: pulumi ${toolchainPulumiVersion()} at ${join(toolchainDir(), "bin", "pulumi")} (from PATH/PULUMI_HOME, Pulumi's own plugin handling); plugins: none in the stack's state yet`,
     );
     expect(r.out).toContain(
       `steady-deploy: stack organization/shop/prod (--stack, created by --create-stack) in ${PROJECT}`,
