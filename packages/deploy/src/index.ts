@@ -9,6 +9,7 @@ export * from "./config-size";
 export * from "./deadline";
 export * from "./guard";
 export * from "./guarded";
+export * from "./help";
 export * from "./interrupt";
 export * from "./kube";
 export {
