@@ -36,6 +36,7 @@ export * from "./report";
 export * from "./rollback";
 export * from "./rollout-watch";
 export * from "./run";
+export * from "./settle";
 export * from "./smoke";
 export * from "./smoke-run";
 export * from "./state-dir";
