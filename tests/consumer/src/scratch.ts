@@ -1,11 +1,14 @@
 import {
   copyFileSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import * as ts from "typescript";
 import type { RecordedResource } from "../fixture/urn";
@@ -32,6 +35,20 @@ export const CONSUMER_DEPENDENCIES = [
   `typescript@~${ts.version}`,
   "@types/node@^20.19.0",
 ];
+
+/**
+ * A fresh directory for one consumer test under the OS temp dir, outside the workspace, so
+ * nothing in it can resolve a workspace link or the repository's node_modules.
+ */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Removes a {@link scratchDir}, unless STEADY_KEEP_CONSUMER=1 (then says where it is kept). */
+export function removeScratchDir(dir: string, tag: string): void {
+  if (process.env.STEADY_KEEP_CONSUMER !== "1") rmSync(dir, { recursive: true, force: true });
+  else process.stderr.write(`[${tag}] kept ${dir}\n`);
+}
 
 /** Packs every library package (as built) into `dest` with `npm pack`, as `npm publish` would. */
 export async function packLibraries(dest: string): Promise<PackResult[]> {
