@@ -174,9 +174,13 @@ describe("steady-repo-deploy --help", () => {
   it("is wired to steady-repo-deploy's usage", () => {
     // The process as users start it: @steady/deploy's runAsCli answers help, given this usage.
     const cli = join(__dirname, "..", "src", "cli.ts");
-    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", cli, "help"], {
-      encoding: "utf8",
-    });
+    const run = spawnSync(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", cli, "help"],
+      {
+        encoding: "utf8",
+      },
+    );
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^usage:\n {2}steady-repo-deploy demo/);
   });
