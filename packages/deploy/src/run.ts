@@ -329,7 +329,8 @@ export function runAsCli(
   usage: string,
 ): void {
   installInterruptHandlers({ onHardStop: () => hardStopLines() });
-  withHelp(main, usage)(process.argv.slice(2)).then(
+  const run = withHelp(main, usage);
+  run(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: Error) => {
       console.error(`\n${tool}: ${e.message}`);

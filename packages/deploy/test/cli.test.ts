@@ -10,9 +10,13 @@ describe("steady-deploy --help", () => {
   it("is wired to steady-deploy's usage", () => {
     // The process as users start it: runAsCli answers help (test/help.test.ts), given this usage.
     const cli = join(__dirname, "..", "src", "cli.ts");
-    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", cli, "--help"], {
-      encoding: "utf8",
-    });
+    const run = spawnSync(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", cli, "--help"],
+      {
+        encoding: "utf8",
+      },
+    );
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^usage:\n {2}steady-deploy preview/);
   });
