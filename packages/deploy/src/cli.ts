@@ -31,12 +31,11 @@ function recoverCommandOf(a: DeployArgs, stackName: string): string {
   return `steady-deploy recover --cwd ${resolve(a.cwd)} --stack ${stackName}${toolchain}`;
 }
 
-/** Runs steady-deploy with `argv` (without node and the script); resolves to the exit code. */
+/**
+ * Runs steady-deploy with `argv` (without node and the script); resolves to the exit code.
+ * `--help` is answered before it, by {@link runAsCli}.
+ */
 export async function main(argv: string[]): Promise<number> {
-  if (argv.some((x) => x === "--help" || x === "-h") || argv[0] === "help") {
-    console.log(USAGE(guardedKindsText()));
-    return EXIT.ok;
-  }
   let a: DeployArgs;
   try {
     a = parseDeployArgs(argv);
@@ -117,4 +116,4 @@ async function runSmoke(a: DeployArgs, t: RunTarget): Promise<number> {
   return results.every((r) => r.ok) ? EXIT.ok : EXIT.failed;
 }
 
-if (require.main === module) runAsCli(main, "steady-deploy");
+if (require.main === module) runAsCli(main, "steady-deploy", USAGE(guardedKindsText()));

@@ -9,6 +9,7 @@ export * from "./config-size";
 export * from "./deadline";
 export * from "./guard";
 export * from "./guarded";
+export * from "./help";
 export * from "./interrupt";
 export * from "./kube";
 export {
@@ -35,6 +36,7 @@ export * from "./report";
 export * from "./rollback";
 export * from "./rollout-watch";
 export * from "./run";
+export * from "./settle";
 export * from "./smoke";
 export * from "./smoke-run";
 export * from "./state-dir";

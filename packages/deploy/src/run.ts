@@ -7,6 +7,7 @@ import { ReplacementRefused, RolledBack, guardedPreview, guardedUp } from "./gua
 import { abortExitCode, abortReason, abortRun, installInterruptHandlers } from "./interrupt";
 import { KubeClient } from "./kube-client";
 import { UsageError } from "./args";
+import { withHelp } from "./help";
 import { StackLocked } from "./locks";
 import { CliUnavailable } from "./pulumi-cli";
 import {
@@ -317,13 +318,19 @@ async function upWithReports(
 }
 
 /**
- * Runs a command-line `main` as the process: signals become a graceful cancel (a hard stop
- * prints the recover hint), the exit code is `main`'s, and an unexpected error is one line on
- * stderr and exit 1. Shared by `steady-deploy` and tools built on it.
+ * Runs a command-line `main` as the process: `--help`, `-h` or `help` print `usage` and exit 0
+ * (see {@link withHelp}), signals become a graceful cancel (a hard stop prints the recover
+ * hint), the exit code is `main`'s, and an unexpected error is one line on stderr and exit 1.
+ * Shared by `steady-deploy` and tools built on it.
  */
-export function runAsCli(main: (argv: string[]) => Promise<number>, tool: string): void {
+export function runAsCli(
+  main: (argv: string[]) => Promise<number>,
+  tool: string,
+  usage: string,
+): void {
   installInterruptHandlers({ onHardStop: () => hardStopLines() });
-  main(process.argv.slice(2)).then(
+  const run = withHelp(main, usage);
+  run(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: Error) => {
       console.error(`\n${tool}: ${e.message}`);

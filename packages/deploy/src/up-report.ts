@@ -4,6 +4,7 @@ import type { KubeReader } from "./kube";
 import { defaultStateDir } from "./state-dir";
 import { writeReport } from "./report";
 import { RolloutWatcher, type RolloutReport } from "./rollout-watch";
+import { settle } from "./settle";
 
 /** A Deployment the stack manages, as its last state recorded it. */
 export interface ManagedDeployment {
@@ -85,14 +86,8 @@ export async function withRolloutReports<T>(
     }),
   );
   const watchers = started.flat();
-  let result: T | undefined;
-  let error: Error | undefined;
-  try {
-    result = await update();
-  } catch (e) {
-    error = e as Error;
-  }
-  const gone = error !== undefined && (opts.unreachable?.(error) ?? false);
+  const outcome = await settle(update);
+  const gone = outcome.error !== undefined && (opts.unreachable?.(outcome.error) ?? false);
   const reports = [];
   for (const { d, w } of watchers) {
     if (gone) {
@@ -107,12 +102,7 @@ export async function withRolloutReports<T>(
       skipped.push({ deployment: label(d), reason: (e as Error).message });
     }
   }
-  return {
-    ...(result !== undefined ? { result } : {}),
-    ...(error ? { error } : {}),
-    reports,
-    skipped,
-  };
+  return { ...outcome, reports, skipped };
 }
 
 /** Stops one watcher and writes its report. */

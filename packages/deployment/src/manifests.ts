@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { buildPodSpecUnchecked, type PodSpecArgs } from "@steady/pod";
 import { APP_DEFAULTS } from "./defaults";
-import { appPodSpecArgs } from "./pod-args";
+import { appPodSpecArgs, registeredConfigMap } from "./pod-args";
 import {
   CONFIG_HASH_ANNOTATION,
   resolveAppDeploymentArgs,
@@ -81,7 +81,7 @@ function deploymentManifest(
           labels: app.templateLabels,
           ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
         },
-        spec: buildPodSpecUnchecked(appPodSpecArgs(app, configMapName)),
+        spec: buildPodSpecUnchecked(appPodSpecArgs(app, registeredConfigMap(configMapName))),
       },
     },
   };
@@ -195,10 +195,13 @@ export function buildPodSpecArgs(
     | [string, AppDeploymentArgs, pulumi.Input<string> | undefined]
 ): PodSpecArgs {
   if (typeof given[0] !== "string")
-    return appPodSpecArgs(given[0], given[1] as pulumi.Input<string> | undefined);
+    return appPodSpecArgs(
+      given[0],
+      registeredConfigMap(given[1] as pulumi.Input<string> | undefined),
+    );
   return appPodSpecArgs(
     resolveAppDeploymentArgs(given[0], given[1] as AppDeploymentArgs).app,
-    given[2],
+    registeredConfigMap(given[2]),
   );
 }
 

@@ -57,11 +57,30 @@ function mainContainer(app: ResolvedAppDeployment, mountConfig: boolean): Contai
 }
 
 /**
- * Where the config volume's ConfigMap is: its generated name once it is registered, or
- * `"not registered yet"` while the args are checked, before any child exists. The pod check reads
- * a volume's name and kind, never which ConfigMap it names, so it sees the same pod either way.
+ * Which ConfigMap the config volume mounts: the registered one, by its generated name, or the one
+ * to come, while the args are checked before any child exists (its name is generated when it is
+ * registered).
  */
-export type ConfigMapRef = pulumi.Input<string> | "not registered yet";
+export type ConfigMapRef =
+  | { readonly kind: "registered"; readonly name: pulumi.Input<string> }
+  | { readonly kind: "to come" };
+
+/** The registered ConfigMap named `name`; none without a name (the app has no config). */
+export function registeredConfigMap(
+  name: pulumi.Input<string> | undefined,
+): ConfigMapRef | undefined {
+  return name === undefined ? undefined : { kind: "registered", name };
+}
+
+/**
+ * The config volume. For a ConfigMap to come its source names "", which no ConfigMap can be
+ * named: the pod check reads a volume's name and which kind of source it has, never the name
+ * of the ConfigMap (@steady/pod's checkVolume), so it checks the same pod either way, and the
+ * manifests are built only from a registered ConfigMap (see manifests.ts).
+ */
+function configVolume(ref: ConfigMapRef): VolumeArgs {
+  return { name: CONFIG_VOLUME, configMap: { name: ref.kind === "registered" ? ref.name : "" } };
+}
 
 /**
  * The pod args of the app: the main container, the sidecars, the config volume and the
@@ -73,9 +92,7 @@ export function appPodSpecArgs(
   configMap: ConfigMapRef | undefined,
 ): PodSpecArgs {
   const mountConfig = app.config !== undefined && configMap !== undefined;
-  const volumes: VolumeArgs[] = mountConfig
-    ? [{ name: CONFIG_VOLUME, configMap: { name: configMap } }]
-    : [];
+  const volumes = mountConfig ? [configVolume(configMap)] : [];
   const constraints = app.topologySpread ? spreadConstraints(app.topologySpread, app.selector) : [];
   return {
     containers: [mainContainer(app, mountConfig), ...app.sidecars],

@@ -212,7 +212,7 @@ function checkConfig(problems: Problems, args: AppDeploymentArgs, app: ResolvedA
  */
 function checkPod(problems: Problems, app: ResolvedAppDeployment): void {
   const pod = validatePodSpecArgs(
-    appPodSpecArgs(app, app.config ? "not registered yet" : undefined),
+    appPodSpecArgs(app, app.config ? { kind: "to come" } : undefined),
   );
   for (const p of pod.list) {
     // The main container's port and the grace period are checked above, under their own args.

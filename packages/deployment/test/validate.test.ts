@@ -129,6 +129,20 @@ describe("validateAppDeploymentArgs", () => {
     expect(problemsOf(args)).toEqual([message]);
   });
 
+  it("checks the pod with its config volume before the ConfigMap is registered", () => {
+    // The config volume is there while the args are checked, though its ConfigMap's name is
+    // generated later: a sidecar may mount it when the app has config, not without.
+    const reader = {
+      name: "reader",
+      image: "example.com/reader:1",
+      volumeMounts: [{ volume: "app-config", mountPath: "/config" }],
+    };
+    expect(problemsOf({ config: { greeting: "hi" }, sidecars: [reader] })).toEqual([]);
+    expect(problemsOf({ sidecars: [reader] })).toEqual([
+      expect.stringMatching(/^sidecars\[0\]\.volumeMounts\[0\].*app-config/),
+    ]);
+  });
+
   it("rejects a component name that cannot be a label value", () => {
     expect(problemsOf({}, "Web App")).toEqual([
       'name: "Web App" cannot be the app.kubernetes.io/name label: expected at most 63 alphanumerics, with "-", "_" or "." inside',

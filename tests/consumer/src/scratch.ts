@@ -1,11 +1,14 @@
 import {
   copyFileSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import * as ts from "typescript";
 import type { RecordedResource } from "../fixture/urn";
@@ -32,6 +35,20 @@ export const CONSUMER_DEPENDENCIES = [
   `typescript@~${ts.version}`,
   "@types/node@^20.19.0",
 ];
+
+/**
+ * A fresh directory for one consumer test under the OS temp dir, outside the workspace, so
+ * nothing in it can resolve a workspace link or the repository's node_modules.
+ */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Removes a {@link scratchDir}, unless STEADY_KEEP_CONSUMER=1 (then says where it is kept). */
+export function removeScratchDir(dir: string, tag: string): void {
+  if (process.env.STEADY_KEEP_CONSUMER !== "1") rmSync(dir, { recursive: true, force: true });
+  else process.stderr.write(`[${tag}] kept ${dir}\n`);
+}
 
 /** Packs every library package (as built) into `dest` with `npm pack`, as `npm publish` would. */
 export async function packLibraries(dest: string): Promise<PackResult[]> {
@@ -89,6 +106,24 @@ export async function unpack(tarball: string, dir: string): Promise<string> {
 }
 
 /**
+ * `npm install` in the project `dir` of `specs` (tarball paths and registry specs) as users
+ * install: with the `npm` and Node.js on the PATH of `env`, without install scripts (the
+ * consumer tier tests what the packages ship, and @pulumi/kubernetes's script downloads a plugin
+ * from GitHub, which this network does not reach), from the npm cache when warm.
+ */
+export async function installTarballs(
+  dir: string,
+  specs: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  await run(
+    "npm",
+    ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", ...specs],
+    { cwd: dir, env },
+  );
+}
+
+/**
  * Makes a project outside the workspace the way a platform team would: its own package.json, the
  * tarballs plus the peers installed from the registry (the npm cache when warm), no install
  * scripts, and the fixture program copied in.
@@ -102,19 +137,7 @@ export async function createConsumerProject(
     join(dir, "package.json"),
     `${JSON.stringify({ name: "steady-consumer", version: "0.0.0", private: true }, null, 2)}\n`,
   );
-  await run(
-    "npm",
-    [
-      "install",
-      "--ignore-scripts",
-      "--no-audit",
-      "--no-fund",
-      "--prefer-offline",
-      ...tarballs,
-      ...CONSUMER_DEPENDENCIES,
-    ],
-    { cwd: dir, env: cleanEnv() },
-  );
+  await installTarballs(dir, [...tarballs, ...CONSUMER_DEPENDENCIES], cleanEnv());
   for (const f of readdirSync(FIXTURE_DIR, { withFileTypes: true }))
     if (f.isFile()) copyFileSync(join(FIXTURE_DIR, f.name), join(dir, f.name));
 }

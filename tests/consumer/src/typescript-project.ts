@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from "node:path";
 import { CONSUMER_DIR, REPO_ROOT } from "./packages";
 import { cleanEnv, run } from "./run";
+import { installTarballs } from "./scratch";
 
 /**
  * What the newest-SDK consumer installs next to the packages: the newest @pulumi/pulumi (3.249
@@ -51,10 +52,10 @@ export function envWithNode(binDir: string, extra: Record<string, string> = {}):
 /**
  * Makes a project the way `pulumi new typescript` lays it out, outside the workspace: a
  * package.json whose `main` is index.ts, the fixture's Pulumi.yaml, tsconfig.json and index.ts,
- * then `npm install` (on the Node.js of `env`) of the tarballs and the newest SDKs. Without
- * install scripts: @pulumi/kubernetes's would run `pulumi plugin install resource kubernetes
- * 4.34.2`, a download from GitHub, which this network does not reach (the test installs the
- * toolchain's plugin release instead, see the integration test).
+ * then {@link installTarballs} (on the Node.js of `env`) of the tarballs and the newest SDKs.
+ * Without install scripts, @pulumi/kubernetes does not run `pulumi plugin install resource
+ * kubernetes 4.34.2`: the test installs the toolchain's plugin release instead (see the
+ * integration test).
  */
 export async function createTypeScriptProject(
   dir: string,
@@ -65,17 +66,5 @@ export async function createTypeScriptProject(
   const manifest = { name: "steady-consumer-ts", main: "index.ts", private: true };
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const f of readdirSync(TS_FIXTURE_DIR)) copyFileSync(join(TS_FIXTURE_DIR, f), join(dir, f));
-  await run(
-    "npm",
-    [
-      "install",
-      "--ignore-scripts",
-      "--no-audit",
-      "--no-fund",
-      "--prefer-offline",
-      ...tarballs,
-      ...NEWEST_SDK_DEPENDENCIES,
-    ],
-    { cwd: dir, env },
-  );
+  await installTarballs(dir, [...tarballs, ...NEWEST_SDK_DEPENDENCIES], env);
 }

@@ -1,12 +1,12 @@
-import { startCluster, stopCluster, toolchainBinDir } from "@steady/local-cluster";
+import { toolchainBinDir } from "@steady/local-cluster";
 import { KubeApiError, KubeClient } from "@steady/deploy";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { RecordedResource } from "../fixture/urn";
 import { compareToBaseline, sortByUrn, type Baseline } from "../src/compat";
+import { consumerCluster } from "../src/consumer-cluster";
 import { checkPackedPackage, packageNameOf, specifiersOf } from "../src/package-check";
 import { COMPAT_DIR, LIBRARY_PACKAGES, REPO_ROOT } from "../src/packages";
 import { cleanEnv, run } from "../src/run";
@@ -18,32 +18,20 @@ import {
   packageAt,
   packLibraries,
   recordInProject,
+  removeScratchDir,
+  scratchDir,
   unpack,
   type PackResult,
 } from "../src/scratch";
+import { needs, stepTimer } from "../src/steps";
 
-// Everything lives in a fresh directory under the OS temp dir, outside the workspace, so nothing
-// can resolve a workspace link or the repository's node_modules.
-const work = mkdtempSync(join(tmpdir(), "steady-consumer-"));
+// Everything lives in a fresh directory outside the workspace (see scratchDir).
+const work = scratchDir("steady-consumer-");
 const project = join(work, "consumer");
-const timings: Record<string, number> = {};
+const { timings, timed } = stepTimer();
 let packed: PackResult[] | undefined;
 let installed = false;
 let compiled = false;
-
-async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
-  const start = Date.now();
-  try {
-    return await step();
-  } finally {
-    timings[label] = (Date.now() - start) / 1000;
-  }
-}
-
-/** Fails a step clearly when the one it builds on failed, instead of with a confusing error. */
-function needs(ok: unknown, what: string): void {
-  if (!ok) throw new Error(`cannot run: ${what} failed (see the earlier test)`);
-}
 
 afterAll(() => {
   const sizes = (packed ?? []).map(
@@ -54,8 +42,7 @@ afterAll(() => {
   process.stderr.write(
     `[consumer] packages:\n${sizes.join("\n")}\n[consumer] times:\n${times.join("\n")}\n`,
   );
-  if (process.env.STEADY_KEEP_CONSUMER !== "1") rmSync(work, { recursive: true, force: true });
-  else process.stderr.write(`[consumer] kept ${work}\n`);
+  removeScratchDir(work, "consumer");
 });
 
 describe("the library packages as a platform team installs them", () => {
@@ -234,8 +221,10 @@ describe("the consumer program under mocks, on the packed packages", () => {
 });
 
 describe("the consumer program against a local cluster, with the real Pulumi CLI and provider", () => {
-  const clusterDir =
-    process.env.STEADY_CONSUMER_CLUSTER_DIR ?? join(REPO_ROOT, ".steady", "consumer-it");
+  const cluster = consumerCluster(
+    process.env.STEADY_CONSUMER_CLUSTER_DIR ?? join(REPO_ROOT, ".steady", "consumer-it"),
+    timed,
+  );
   const stack = "organization/steady-consumer/dev";
   let kubeconfig = "";
   let env: NodeJS.ProcessEnv = {};
@@ -247,9 +236,7 @@ describe("the consumer program against a local cluster, with the real Pulumi CLI
   beforeAll(async () => {
     start = Date.now();
     needs(compiled, "compiling the program");
-    await stopCluster({ dir: clusterDir, purge: true }).catch(() => undefined);
-    const info = await timed("cluster start", () => startCluster({ dir: clusterDir }));
-    kubeconfig = info.kubeconfigPath;
+    kubeconfig = await cluster.start();
     const state = join(work, "pulumi-state");
     mkdirSync(state, { recursive: true });
     env = cleanEnv({
@@ -271,8 +258,7 @@ describe("the consumer program against a local cluster, with the real Pulumi CLI
 
   afterAll(async () => {
     timings["cluster (total)"] = (Date.now() - start) / 1000;
-    if (process.env.STEADY_KEEP_CLUSTER === "1") return;
-    await stopCluster({ dir: clusterDir, purge: true });
+    await cluster.stop();
   });
 
   it("deploys it with `pulumi up` under the packed policy pack: the app's Deployment becomes available", async () => {

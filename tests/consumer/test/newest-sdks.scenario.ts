@@ -1,12 +1,13 @@
-import { startCluster, stopCluster, toolchainBinDir } from "@steady/local-cluster";
+import { toolchainBinDir } from "@steady/local-cluster";
 import { KubeApiError, KubeClient } from "@steady/deploy";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { consumerCluster } from "../src/consumer-cluster";
 import { LIBRARY_PACKAGES, REPO_ROOT } from "../src/packages";
 import { run, runOutcome } from "../src/run";
-import { packLibraries, type PackResult } from "../src/scratch";
+import { packLibraries, removeScratchDir, scratchDir, type PackResult } from "../src/scratch";
+import { needs, stepTimer } from "../src/steps";
 import {
   createTypeScriptProject,
   envWithNode,
@@ -22,35 +23,23 @@ import {
  * under the OS temp dir. One test file per release calls this.
  */
 export function newestSdksOn(major: "22" | "24"): void {
-  const work = mkdtempSync(join(tmpdir(), `steady-consumer-ts-node${major}-`));
+  const work = scratchDir(`steady-consumer-ts-node${major}-`);
   const project = join(work, "project");
   const stack = "organization/steady-consumer-ts/dev";
   /** The provider plugin release the toolchain builds: the only one on this machine. */
   const pluginVersion = toolchainVersion("PULUMI_KUBERNETES_VERSION");
-  const clusterDir =
+  const { timings, timed } = stepTimer();
+  const cluster = consumerCluster(
     process.env.STEADY_CONSUMER_TS_CLUSTER_DIR ??
-    join(REPO_ROOT, ".steady", `consumer-ts-it-node${major}`);
-  const timings: Record<string, number> = {};
+      join(REPO_ROOT, ".steady", `consumer-ts-it-node${major}`),
+    timed,
+  );
   const versions: Record<string, string> = {};
   let env: NodeJS.ProcessEnv = {};
   let packed: PackResult[] | undefined;
   let installed = false;
   let kubeconfig = "";
   let deployed: Record<string, unknown> | undefined;
-
-  async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
-    const start = Date.now();
-    try {
-      return await step();
-    } finally {
-      timings[label] = (Date.now() - start) / 1000;
-    }
-  }
-
-  /** Fails a step clearly when the one it builds on failed, instead of with a confusing error. */
-  function needs(ok: unknown, what: string): void {
-    if (!ok) throw new Error(`cannot run: ${what} failed (see the earlier test)`);
-  }
 
   const pulumi = (...args: string[]) =>
     run("pulumi", [...args, "--non-interactive"], { cwd: project, env });
@@ -97,11 +86,11 @@ export function newestSdksOn(major: "22" | "24"): void {
       ([k, v]) => `  ${k.padEnd(28)} ${typeof v === "number" ? `${v.toFixed(1)} s` : v}`,
     );
     process.stderr.write(`[consumer-ts node${major}] versions and times:\n${lines.join("\n")}\n`);
-    if (process.env.STEADY_KEEP_CLUSTER !== "1") {
-      await stopCluster({ dir: clusterDir, purge: true }).catch(() => undefined);
+    try {
+      await cluster.stop();
+    } finally {
+      removeScratchDir(work, "consumer-ts");
     }
-    if (process.env.STEADY_KEEP_CONSUMER !== "1") rmSync(work, { recursive: true, force: true });
-    else process.stderr.write(`[consumer-ts] kept ${work}\n`);
   });
 
   describe(`a project in Pulumi's default TypeScript layout, on Node.js ${major} and the newest SDKs`, () => {
@@ -157,9 +146,7 @@ export function newestSdksOn(major: "22" | "24"): void {
   describe("its own stack on a local cluster, deployed with steady-deploy", () => {
     beforeAll(async () => {
       needs(installed, "the install");
-      await stopCluster({ dir: clusterDir, purge: true }).catch(() => undefined);
-      const info = await timed("cluster start", () => startCluster({ dir: clusterDir }));
-      kubeconfig = info.kubeconfigPath;
+      kubeconfig = await cluster.start();
       env = { ...env, KUBECONFIG: kubeconfig };
       await pulumi("stack", "init", stack);
       await pulumi("config", "set", "kubernetesPluginVersion", pluginVersion, "--stack", stack);

@@ -70,12 +70,11 @@ export function recoverCommand(project: string, env: string, stack?: string): st
 /** The local file backend, or PULUMI_BACKEND_URL. */
 const backendUrl = () => pulumiEnv().PULUMI_BACKEND_URL!;
 
-/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
+/**
+ * Runs the CLI with `argv` (without node and the script); resolves to the exit code. `--help`
+ * is answered before it, by runAsCli.
+ */
 export async function main(argv: string[]): Promise<number> {
-  if (argv.some((x) => x === "--help" || x === "-h") || argv[0] === "help") {
-    console.log(USAGE);
-    return EXIT.ok;
-  }
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -172,4 +171,4 @@ async function runSmoke(args: Args): Promise<number> {
   return results.every((r) => r.ok) ? EXIT.ok : EXIT.failed;
 }
 
-if (require.main === module) runAsCli(main, "steady-repo-deploy");
+if (require.main === module) runAsCli(main, "steady-repo-deploy", USAGE);

@@ -7,7 +7,7 @@ import {
   type LoadSummary,
   type RequestSample,
 } from "./load";
-import { withRolloutReports, type RolloutReport } from "@steady/deploy";
+import { settle, withRolloutReports, type RolloutReport } from "@steady/deploy";
 import { stateDir } from "./paths";
 
 /**
@@ -73,19 +73,12 @@ export async function underLoad<T>(
   const rel = () => performance.now() - run.startedAt;
   await new Promise((r) => setTimeout(r, settleMs));
   const updateFromMs = rel();
-  let result: T | undefined;
-  let error: Error | undefined;
-  try {
-    result = await update();
-  } catch (e) {
-    error = e as Error;
-  }
+  const outcome = await settle(update);
   const updateToMs = rel();
   await new Promise((r) => setTimeout(r, settleMs));
   const samples = await run.stop();
   return {
-    ...(result !== undefined ? { result } : {}),
-    ...(error ? { error } : {}),
+    ...outcome,
     samples,
     total: summarizeLoad(samples),
     during: summarizeLoad(samples, { fromMs: updateFromMs, toMs: updateToMs }),

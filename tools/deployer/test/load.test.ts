@@ -1,6 +1,14 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { percentile, startLoad, summarizeLoad, validateLoadOptions } from "../src/load";
+import { waitFor } from "@steady/testing";
+import { performance } from "node:perf_hooks";
+import {
+  percentile,
+  startLoad,
+  summarizeLoad,
+  validateLoadOptions,
+  type RequestSample,
+} from "../src/load";
 
 /** A local server that answers like the sample app; `mode` switches how it answers. */
 function server(): Promise<{ url: string; set(mode: string): void; close(): Promise<void> }> {
@@ -30,34 +38,51 @@ function server(): Promise<{ url: string; set(mode: string): void; close(): Prom
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What a sample shows: the version that answered, or why it failed. */
+const outcomeOf = (s: RequestSample) => s.error ?? s.version;
+
 describe("startLoad", () => {
   it("records every request, the versions that answered, and every failure by reason", async () => {
     const s = await server();
-    const run = startLoad({ url: s.url, concurrency: 4 });
-    await sleep(150);
-    s.set("v2");
-    await sleep(150);
-    s.set("503");
-    await sleep(100);
-    s.set("reset");
-    await sleep(100);
-    s.set("v2");
-    await sleep(100);
+    const opts = { url: s.url, concurrency: 4, timeoutMs: 2000 };
+    const run = startLoad(opts);
+    // Each phase lasts until the load has recorded `n` requests of its kind that started after
+    // it began, however slow the machine is, instead of a fixed time that a busy machine may fill
+    // with no request at all. With n = 2 x concurrency, the requests in flight when a phase
+    // began (at most one per worker) have long been answered when the next one begins. Every
+    // request ends within timeoutMs, so the phase ends within (n + concurrency) timeouts.
+    const n = 2 * opts.concurrency;
+    const phases: [mode: string, outcome: string][] = [
+      ["v1", "v1"],
+      ["v2", "v2"],
+      ["503", "HTTP 503"],
+      ["reset", "ECONNRESET"],
+      ["v2", "v2"],
+    ];
+    for (const [mode, outcome] of phases) {
+      const since = performance.now() - run.startedAt;
+      s.set(mode);
+      await waitFor(
+        `${n} requests answered ${outcome} after the server switched to ${mode}`,
+        () => run.samples.filter((x) => x.startMs >= since && outcomeOf(x) === outcome).length >= n,
+        { timeoutMs: (n + opts.concurrency) * opts.timeoutMs, intervalMs: 5 },
+      );
+    }
     const samples = await run.stop();
     await s.close();
     const sum = summarizeLoad(samples);
     expect(sum.requests).toBe(samples.length);
-    expect(sum.requests).toBeGreaterThan(20);
+    expect(sum.requests).toBeGreaterThanOrEqual(phases.length * n);
     expect(sum.firstVersion).toBe("v1");
     expect(sum.lastVersion).toBe("v2");
-    expect(sum.versions.v1).toBeGreaterThan(0);
-    expect(sum.versions.v2).toBeGreaterThan(0);
-    expect(sum.failures["HTTP 503"]).toBeGreaterThan(0);
-    expect(sum.failures.ECONNRESET).toBeGreaterThan(0);
+    expect(sum.versions.v1).toBeGreaterThanOrEqual(n);
+    expect(sum.versions.v2).toBeGreaterThanOrEqual(2 * n);
+    expect(sum.failures["HTTP 503"]).toBeGreaterThanOrEqual(n);
+    expect(sum.failures.ECONNRESET).toBeGreaterThanOrEqual(n);
     expect(sum.failed).toBe(Object.values(sum.failures).reduce((a, b) => a + b, 0));
     expect(sum.pods).toBe(2);
     expect(sum.p50Ms).toBeLessThanOrEqual(sum.p99Ms);
-  });
+  }, 60_000);
 
   it("counts a refused connection as a failure", async () => {
     const s = await server();

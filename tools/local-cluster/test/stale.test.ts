@@ -4,10 +4,11 @@ import {
   describeDown,
   expectedComponents,
 } from "../src/control-plane/stale";
-import type { ClusterState, ComponentState } from "../src/control-plane/state";
+import type { ClusterState } from "../src/control-plane/state";
+import type { LaunchedProcess } from "../src/host/processes";
 import { FakeProcessTable, sampleRealNode, SAMPLE_PORTS } from "./helpers";
 
-const rec = (pid: number, bin: string): ComponentState => ({
+const rec = (pid: number, bin: string): LaunchedProcess => ({
   pid,
   argv: [`/tc/bin/${bin}`, `--flag-of=${bin}`],
   port: 1000 + pid,

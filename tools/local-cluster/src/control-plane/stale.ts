@@ -1,7 +1,7 @@
 import { COMPONENTS, type ComponentName } from "../paths";
-import { cmdlineMatches, type ProcessTable } from "../host/processes";
+import { cmdlineMatches, type LaunchedProcess, type ProcessTable } from "../host/processes";
 import { NODE_COMPONENTS, type NodeComponentName } from "../real-node/spec";
-import type { ClusterState, ComponentState } from "./state";
+import type { ClusterState } from "./state";
 
 /**
  * How a recorded component is doing:
@@ -16,7 +16,7 @@ export interface ComponentCheck {
   /** A control-plane component, or a process of the real node. */
   readonly name: ComponentName | NodeComponentName;
   readonly liveness: Liveness;
-  readonly record?: ComponentState;
+  readonly record?: LaunchedProcess;
   /** The command line found at the pid, when it is someone else's. */
   readonly foreignCmdline?: readonly string[];
 }
@@ -32,7 +32,7 @@ export function expectedComponents(state: Pick<ClusterState, "realNode">): Compo
  */
 export function checkComponents(state: ClusterState, table: ProcessTable): ComponentCheck[] {
   const node = state.realNode;
-  const expected: { name: ComponentName | NodeComponentName; record?: ComponentState }[] = [
+  const expected: { name: ComponentName | NodeComponentName; record?: LaunchedProcess }[] = [
     ...expectedComponents(state).map((name) => ({ name, record: state.components[name] })),
     ...(node ? NODE_COMPONENTS.map((name) => ({ name, record: node.processes[name] })) : []),
   ];

@@ -23,6 +23,7 @@ import {
   procTable,
   launchProcess,
   stopProcess,
+  type LaunchedProcess,
   type ProcessTable,
   describeStopped,
 } from "../host/processes";
@@ -51,7 +52,6 @@ import {
   writeRememberedPorts,
   writeState,
   type ClusterState,
-  type ComponentState,
 } from "./state";
 import type { ClusterInfo, ComponentInfo, RealNodeInfo, StartOptions } from "../types";
 
@@ -422,7 +422,7 @@ async function bootCluster(
  * stops exactly those again when a later step fails, so a failed `up` leaves nothing running.
  */
 class Launcher {
-  private readonly started: ComponentState[] = [];
+  private readonly started: LaunchedProcess[] = [];
   private readonly specs: Record<ComponentName, ComponentSpec>;
   private readonly apiClient: () => KubeClient;
 
@@ -519,17 +519,17 @@ class Launcher {
     return this.run.opts.timeoutMs ?? DEFAULT_TIMEOUTS[name];
   }
 
-  private launch(spec: ComponentSpec): ComponentState {
+  private launch(spec: ComponentSpec): LaunchedProcess {
     const { l, env, log } = this.run;
     const record = launchProcess(spec, l.logFile(spec.name), env, l.dataDir);
-    (this.state.components as Record<string, ComponentState>)[spec.name] = record;
+    (this.state.components as Record<string, LaunchedProcess>)[spec.name] = record;
     writeState(l.stateFile, this.state);
     this.started.push(record);
     log(`  started ${spec.name} (pid ${record.pid}, port ${spec.port})`);
     return record;
   }
 
-  private async ready(spec: ComponentSpec, record: ComponentState): Promise<void> {
+  private async ready(spec: ComponentSpec, record: LaunchedProcess): Promise<void> {
     const t = Date.now();
     const { l, table, log } = this.run;
     await waitUntil(

@@ -5,10 +5,6 @@ import { PORT_NAMES, type Ports } from "../host/ports";
 import { parseRealNodeState, type RealNodeState } from "../real-node/state";
 import type { LaunchedProcess } from "../host/processes";
 
-/** One started component, as recorded in state.json. */
-/** A control-plane process as state.json records it. */
-export type ComponentState = LaunchedProcess;
-
 /** <dataDir>/state.json: what `up` started, so `status` and `down` act on exactly that. */
 export interface ClusterState {
   readonly version: 1;
@@ -17,8 +13,11 @@ export interface ClusterState {
   readonly ports: Ports;
   /** ISO time of the `up` that wrote this state. */
   readonly startedAt: string;
-  /** Filled in as each component starts, so a crash mid-start leaves a usable record. */
-  readonly components: Partial<Record<ComponentName, ComponentState>>;
+  /**
+   * Each started control-plane process, filled in as it starts, so a crash mid-start leaves a
+   * usable record.
+   */
+  readonly components: Partial<Record<ComponentName, LaunchedProcess>>;
   /** The real node (`up --real-node`), when there is one. */
   readonly realNode?: RealNodeState;
 }

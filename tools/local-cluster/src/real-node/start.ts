@@ -14,7 +14,13 @@ import { buildImageArchive } from "./oci-image";
 import { layout as layoutOf, type Layout } from "../paths";
 import { ensureClientCertificate, existingAuthMode, type Pki } from "../pki/pki";
 import { freePort, HOST } from "../host/ports";
-import { isOurs, launchProcess, stopProcess, type ProcessTable } from "../host/processes";
+import {
+  isOurs,
+  launchProcess,
+  stopProcess,
+  type LaunchedProcess,
+  type ProcessTable,
+} from "../host/processes";
 import { failure, httpOk, waitUntil } from "../host/readiness";
 import { readClaim, writeClaim } from "./claim";
 import {
@@ -32,7 +38,7 @@ import {
   type NodePorts,
   type RealNodeMode,
 } from "./spec";
-import type { NodeProcessState, RealNodeState } from "./state";
+import type { RealNodeState } from "./state";
 import { cleanupRealNode, describeCleanup, interfaceExists } from "./stop";
 import { applyKernelSettings, REAL_NODE_KERNEL_SETTINGS } from "./sysctl";
 import { readState } from "../control-plane/state";
@@ -293,7 +299,7 @@ class NodeStart {
   }
 
   /** Starts a process and records it before anything waits for it. */
-  launch(spec: NodeComponentSpec): NodeProcessState {
+  launch(spec: NodeComponentSpec): LaunchedProcess {
     const record = launchProcess(spec, this.o.layout.logFile(spec.name), this.o.env, this.n.dir);
     this.update({ processes: { ...this.node.processes, [spec.name]: record } });
     this.o.log(
@@ -329,7 +335,7 @@ function prepareHost(s: NodeStart): void {
  * containerd with a snapshotter that works on this file system (overlayfs, else native), its
  * CRI plugin loaded, and the sandbox image in place.
  */
-async function startContainerd(s: NodeStart, spec: NodeComponentSpec): Promise<NodeProcessState> {
+async function startContainerd(s: NodeStart, spec: NodeComponentSpec): Promise<LaunchedProcess> {
   const { o, n } = s;
   const ctr: Ctr = { ctr: o.runtime.ctr, socket: n.containerdSocket };
   const start = async (snapshotter: "overlayfs" | "native") => {
@@ -368,7 +374,7 @@ async function startContainerd(s: NodeStart, spec: NodeComponentSpec): Promise<N
 async function startKubelet(
   s: NodeStart,
   spec: NodeComponentSpec,
-  containerd: NodeProcessState,
+  containerd: LaunchedProcess,
 ): Promise<void> {
   const { o } = s;
   const t = Date.now();

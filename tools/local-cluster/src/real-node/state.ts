@@ -9,10 +9,6 @@ import {
 import type { SysctlChange } from "./sysctl";
 import type { LaunchedProcess } from "../host/processes";
 
-/** One started process (same shape as a control-plane component in state.json). */
-/** A real-node process as state.json records it. */
-export type NodeProcessState = LaunchedProcess;
-
 /**
  * The real node in state.json: everything `up --real-node` started or changed on this machine,
  * written before each change is made, so `down` (or the next `up`, after a crash) can undo
@@ -31,7 +27,7 @@ export interface RealNodeState {
   readonly snapshotter: "overlayfs" | "native";
   readonly ports: NodePorts;
   /** Filled in as each process starts. */
-  readonly processes: Partial<Record<NodeComponentName, NodeProcessState>>;
+  readonly processes: Partial<Record<NodeComponentName, LaunchedProcess>>;
   /** Kernel settings `up` changed (restored by `down` if nobody changed them since). */
   readonly sysctls: readonly SysctlChange[];
   /** Directories outside the data directory that did not exist before `up`. */
