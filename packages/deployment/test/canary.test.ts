@@ -95,7 +95,7 @@ describe("canary manifests", () => {
   });
 
   it("leaves the stable pods without the track label, so the canary selector never matches them", () => {
-    const stableLabels = withCanary.deployment.spec.template!.metadata!.labels as any;
+    const stableLabels = (withCanary.deployment.spec as any).template.metadata.labels;
     expect(stableLabels[TRACK_LABEL]).toBeUndefined();
   });
 
