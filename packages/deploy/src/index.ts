@@ -42,3 +42,6 @@ export * from "./summary";
 export * from "./svg";
 export * from "./up-report";
 export * from "./usage";
+export * from "./prom-text";
+export * from "./canary-analysis";
+export * from "./canary-scrape";
