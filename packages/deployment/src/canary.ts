@@ -30,7 +30,9 @@ export function canaryWeightOf(stable: number, canary: number): number {
 }
 
 /**
- * Resolves `args.canary` against the stable replica count: the one place the canary's
+ * Resolves `args.canary` against the stable replica count (with an autoscaler, its
+ * `minReplicas`: the share is then the most the canary gets, and shrinks as the autoscaler
+ * adds stable pods; it never scales the canary): the one place the canary's
  * defaults (version and env from the stable ones, replicas from the weight) are applied.
  * Undefined without a canary. Numbers out of range are checked by {@link checkCanary}.
  */
@@ -89,11 +91,6 @@ export function checkCanary(problems: Problems, args: AppDeploymentArgs): void {
       `${JSON.stringify(c.version)} cannot be a label value: expected 1 to 63 alphanumerics, with "-", "_" or "." inside (e.g. "v1.2.4")`,
     );
   }
-  problems.check(
-    args.autoscaling === undefined,
-    "canary",
-    "cannot be combined with autoscaling: the autoscaler moves the stable count, and with it the canary's share; remove autoscaling while a canary runs",
-  );
 }
 
 /**

@@ -200,7 +200,7 @@ function applyDefaults(name: string, args: AppDeploymentArgs): ResolvedAppDeploy
     probes: args.probes,
     sidecars: args.sidecars ?? [],
     nodeSelector: args.nodeSelector,
-    canary: resolveCanary(args, scaling.replicas),
+    canary: resolveCanary(args, scaling.replicas ?? scaling.autoscaling?.minReplicas),
   };
 }
 

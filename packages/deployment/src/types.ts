@@ -72,7 +72,9 @@ export interface TopologySpreadArgs {
  * share of the traffic reaches the new version while the stable Deployment keeps its pods.
  * The share is a replica ratio: kube-proxy spreads connections evenly over Ready endpoints, so
  * `c` canary pods next to `n` stable ones take about `c / (n + c)` of new connections. Give
- * `replicas` or `weightPercent`, not both. Not with `autoscaling` (the ratio would move with it).
+ * `replicas` or `weightPercent`, not both. With `autoscaling`, the weight is taken against its
+ * `minReplicas`; the autoscaler scales only the stable Deployment, so the canary's share shrinks
+ * as it adds pods.
  * See the package README, "Canary", for the weights each replica count can give.
  */
 export interface CanaryArgs {

@@ -133,6 +133,21 @@ describe("canary manifests", () => {
   });
 });
 
+describe("canary with an autoscaler", () => {
+  it("weighs the canary against minReplicas and leaves the autoscaler on the stable Deployment", () => {
+    const m = manifests({
+      replicas: undefined,
+      autoscaling: { minReplicas: 3, maxReplicas: 6 },
+      canary: { ...canary, weightPercent: 25 },
+    });
+    const d = m.canaryDeployment as any;
+    expect(d.spec.replicas).toBe(1);
+    expect(d.metadata.annotations[CANARY_WEIGHT_ANNOTATION]).toBe("25");
+    expect((m.deployment.spec as any).replicas).toBeUndefined();
+    expect(m.autoscaler).toBeDefined();
+  });
+});
+
 describe("canary validation", () => {
   it.each<[string, Partial<AppDeploymentArgs>, string[]]>([
     [
@@ -179,13 +194,6 @@ describe("canary validation", () => {
       { canary: { ...canary, version: "v 2", replicas: 1 } },
       [
         'canary.version: "v 2" cannot be a label value: expected 1 to 63 alphanumerics, with "-", "_" or "." inside (e.g. "v1.2.4")',
-      ],
-    ],
-    [
-      "an autoscaler",
-      { canary: { ...canary, replicas: 1 }, autoscaling: { minReplicas: 2, maxReplicas: 4 } },
-      [
-        "canary: cannot be combined with autoscaling: the autoscaler moves the stable count, and with it the canary's share; remove autoscaling while a canary runs",
       ],
     ],
   ])("refuses %s, naming the input and the valid values", (_, args, expected) => {

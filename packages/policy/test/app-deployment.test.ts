@@ -149,6 +149,17 @@ describe.each([
   });
 });
 
+describe("AppDeployment in prod, autoscaled, with a canary at 25 %", () => {
+  it("passes every rule: the autoscaler keeps owning the stable count only", () => {
+    const args = {
+      ...BASE,
+      autoscaling: { minReplicas: 3, maxReplicas: 6, targetCPUUtilizationPercentage: 70 },
+      canary: { image: "steady/hello:1.1.0", version: "v2", weightPercent: 25 },
+    };
+    expect(violations(appResources(args), "prod")).toEqual([]);
+  });
+});
+
 describe("AppDeployment with a canary, where the pair is short", () => {
   it("still fails minimum-replicas for the stable Deployment: an abort leaves it alone", () => {
     const args = {
