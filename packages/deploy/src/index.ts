@@ -45,3 +45,4 @@ export * from "./usage";
 export * from "./prom-text";
 export * from "./canary-analysis";
 export * from "./canary-scrape";
+export * from "./canary-rollout";
