@@ -21,7 +21,14 @@ export interface ResolvedCanary {
  * `c / (stable + c)` is nearest to `w`, at least 1 so a canary always gets some traffic.
  */
 export function canaryReplicasFor(stable: number, weightPercent: number): number {
-  return Math.max(1, Math.round((stable * weightPercent) / (100 - weightPercent)));
+  // c / (stable + c) = w is solved by c = stable * w / (100 - w); the share is not linear in c,
+  // so rounding c can pick the farther neighbour (5 stable pods, 41 %: 3.47 rounds to 3 pods,
+  // 37.5 %, where 4 pods, 44.4 %, are nearer). Both neighbours are compared instead.
+  const exact = (stable * weightPercent) / (100 - weightPercent);
+  const low = Math.max(1, Math.floor(exact));
+  const high = Math.max(1, Math.ceil(exact));
+  const miss = (c: number) => Math.abs(c / (stable + c) - weightPercent / 100);
+  return miss(high) < miss(low) ? high : low;
 }
 
 /** The share, in percent rounded to a whole number, that `canary` pods next to `stable` get. */

@@ -92,8 +92,9 @@ export interface CanaryArgs {
    */
   readonly replicas?: number;
   /**
-   * Wanted share of the traffic in percent (1 to 99): canary pods are
-   * `max(1, round(replicas * w / (100 - w)))` on top of the stable `replicas`, which never change.
+   * Wanted share of the traffic in percent (1 to 99): the canary runs the pod count (at least 1)
+   * whose share `c / (replicas + c)` is nearest to it, on top of the stable `replicas`, which
+   * never change.
    * @default - from replicas
    */
   readonly weightPercent?: number;
