@@ -1,11 +1,14 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { KubeClient } from "@steady/deploy";
-import { defaultCanaryPlan } from "@steady/deploy";
+import { defaultCanaryPlan, stackCanaryOps } from "@steady/deploy";
+import { join } from "node:path";
+import { itDir } from "./env";
 import { APP_SELECTOR, client, list, previewOps, stackOf, up, waitFor, type Obj } from "./harness";
 
 // Canary mode through the real CLI and provider: each canary step of steady-deploy's plan is a
 // config change applied by `up`, and the stable Deployment, Service and budget stay as they are.
 const NS = "steady-canary";
+const APP_LABELS = { "app.kubernetes.io/name": "hello", "app.kubernetes.io/instance": "hello" };
 const platformConfig = { namespace: NS, environment: "canary" };
 const V1 = { version: "v1", image: "steady/hello:1.0.0" };
 const plan = defaultCanaryPlan({ image: "steady/hello:1.1.0", version: "v2" });
@@ -97,11 +100,22 @@ describe("turning a canary on", () => {
 });
 
 describe("aborting and promoting", () => {
-  it("aborts by taking the canary to zero pods, the stable Deployment unchanged", async () => {
+  it("aborts through steady-deploy's stack operations: one guarded up takes the canary to zero, stable unchanged", async () => {
     const before = (await byTrack()).stable;
-    const ops = await previewOps(await app(plan.abort));
-    expect(Object.entries(ops).filter(([, op]) => /replace|delete/.test(op))).toEqual([]);
-    await up(await app(plan.abort));
+    const logged: string[] = [];
+    // The driver's own adapter: the change is written to the stack's config and applied by the
+    // guarded up, whose preview refuses any replace or delete of a guarded resource.
+    const ops = stackCanaryOps(
+      await app(),
+      "steady-app",
+      kube,
+      { namespace: NS, selector: APP_LABELS, port: 8080 },
+      { stateDir: join(itDir(), "canary-state"), onOutput: (s) => logged.push(s) },
+      () => undefined,
+    );
+    await ops.apply("canary abort", plan.abort);
+    await app(plan.abort); // the settings the stack now holds, for the next step
+    expect(logged.join("")).toContain("canary abort");
     const { canary, stable } = await byTrack();
     expect(canary?.spec.replicas).toBe(0);
     expect(stable.metadata).toEqual(
