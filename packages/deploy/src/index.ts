@@ -46,3 +46,4 @@ export * from "./prom-text";
 export * from "./canary-analysis";
 export * from "./canary-scrape";
 export * from "./canary-rollout";
+export * from "./canary-cli";
