@@ -1,9 +1,20 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { KubeClient } from "@steady/deploy";
-import { defaultCanaryPlan, stackCanaryOps } from "@steady/deploy";
+import { defaultCanaryPlan, runCanaryCli, stackCanaryOps } from "@steady/deploy";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { itDir } from "./env";
-import { APP_SELECTOR, client, list, previewOps, stackOf, up, waitFor, type Obj } from "./harness";
+import {
+  APP_SELECTOR,
+  client,
+  kubeconfig,
+  list,
+  previewOps,
+  stackOf,
+  up,
+  waitFor,
+  type Obj,
+} from "./harness";
 
 // Canary mode through the real CLI and provider: each canary step of steady-deploy's plan is a
 // config change applied by `up`, and the stable Deployment, Service and budget stay as they are.
@@ -133,5 +144,42 @@ describe("aborting and promoting", () => {
     expect(stable.spec.template.spec.containers[0].image).toBe("steady/hello:1.1.0");
     expect(stable.status?.availableReplicas).toBe(2);
     expect(canary?.spec.replicas).toBe(0);
+  });
+});
+
+describe("steady-deploy canary on the simulated nodes", () => {
+  // kwok's pods run no app, so the scrape through the pod proxy cannot succeed: this drives the
+  // failure path end to end (step, failed step, abort through Pulumi, report, exit code).
+  it("aborts when the canary's metrics cannot be read: canary to zero, report written, exit 1", async () => {
+    const stateDir = join(itDir(), "canary-cli-state");
+    const stack = await app();
+    const stableBefore = (await byTrack()).stable;
+    const logs: string[] = [];
+    const log = jest.spyOn(console, "log").mockImplementation((m: string) => logs.push(m));
+    const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    let code: number;
+    try {
+      code = await runCanaryCli(
+        ["--canary-image", "steady/hello:1.2.0", "--canary-version", "v3", "--window", "1"],
+        async () => ({ stack, backendUrl: "", recover: "", kubeconfig: kubeconfig(), stateDir }),
+      );
+    } finally {
+      log.mockRestore();
+      write.mockRestore();
+    }
+    expect(code).toBe(1);
+    const summary = logs.join("\n");
+    expect(summary).toMatch(
+      /canary failed: step 1 pod failed: cannot scrape pod steady-canary\/hello-/,
+    );
+    const file = /report: (\S+)/.exec(summary)?.[1];
+    const report = JSON.parse(readFileSync(file!, "utf8"));
+    expect(report.outcome).toBe("failed");
+    expect(report.abort).toEqual({ change: plan.abort, ok: true });
+    const { canary, stable } = await byTrack();
+    expect(canary?.spec.replicas).toBe(0);
+    expect(stable.spec.template.spec.containers[0].image).toBe(
+      stableBefore.spec.template.spec.containers[0].image,
+    );
   });
 });
