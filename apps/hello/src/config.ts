@@ -17,6 +17,12 @@ export const MAX_SECONDS = 3600;
 /** Largest CONFIG_FILE accepted: a ConfigMap cannot hold more than 1 MiB anyway. */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
+/**
+ * Most decimal places HELLO_FAILURE_RATIO takes: the app fails exactly
+ * floor(n * ratio) of its first n `GET /` requests, counted in thousandths.
+ */
+export const FAILURE_RATIO_DECIMALS = 3;
+
 /** Default greeting, as in the Kubernetes bootcamp app. */
 export const DEFAULT_GREETING = "Hello Kubernetes bootcamp!";
 
@@ -56,6 +62,12 @@ export interface Config {
   podNamespace: string | undefined;
   /** The file behind GET /config (CONFIG_FILE), if one is configured. */
   configFile: ConfigFile | undefined;
+  /**
+   * Share of `GET /` requests answered with 500 (HELLO_FAILURE_RATIO), from 0 to 1; 0 in
+   * production. A test knob: it makes a version that passes readiness but fails real traffic,
+   * the case canary analysis must catch. Probes and /metrics never fail.
+   */
+  failureRatio: number;
 }
 
 /** Thrown by {@link parseConfig} with every problem found, so one restart can fix them all. */
@@ -113,6 +125,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
         "starting and ending with a letter or digit",
   );
   const configFile = readConfigFile(env["CONFIG_FILE"], problems);
+  const failureRatio = ratio(env, "HELLO_FAILURE_RATIO", problems);
   // The numbers are undefined only when a problem was recorded; the checks just tell TypeScript.
   if (
     problems.length > 0 ||
@@ -131,7 +144,26 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     podName,
     podNamespace,
     configFile,
+    failureRatio,
   };
+}
+
+/**
+ * Parses a share from 0 to 1 written as a plain decimal (`0`, `0.2`, `1`), at most
+ * {@link FAILURE_RATIO_DECIMALS} places; absent means 0.
+ */
+function ratio(env: NodeJS.ProcessEnv, name: string, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined) return 0;
+  const places = FAILURE_RATIO_DECIMALS;
+  if (new RegExp(`^(0(\\.[0-9]{1,${places}})?|1(\\.0{1,${places}})?)$`).test(raw)) {
+    return Number(raw);
+  }
+  problems.push(
+    `${name}=${show(raw)} is not valid: expected a decimal from 0 to 1 with at most ` +
+      `${places} decimal places (0.2 answers one GET / in five with 500)`,
+  );
+  return 0;
 }
 
 /** Quotes a value for a problem message; JSON escapes make stray whitespace visible. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "./config";
+import type { Metrics } from "./metrics";
 import type { Phase } from "./server";
 
 /** Longest delay `/?delay=ms` accepts, so a stray request cannot hold a connection for long. */
@@ -9,7 +10,7 @@ export const MAX_DELAY_MS = 10_000;
 const ALLOWED_METHODS = "GET, HEAD";
 
 /** The routes this app serves. */
-type Route = "hello" | "healthz" | "readyz" | "version" | "config";
+export type Route = "hello" | "healthz" | "readyz" | "version" | "config" | "metrics";
 
 /** Paths served; a Map so that a path like `/constructor` cannot hit an Object prototype key. */
 const ROUTES = new Map<string, Route>([
@@ -18,7 +19,32 @@ const ROUTES = new Map<string, Route>([
   ["/readyz", "readyz"],
   ["/version", "version"],
   ["/config", "config"],
+  ["/metrics", "metrics"],
 ]);
+
+/**
+ * Routes left out of the request metrics: the kubelet's probes and the scrapes themselves would
+ * otherwise outnumber real traffic on an idle pod and dilute its error rate and latency.
+ */
+const UNMEASURED: ReadonlySet<Route> = new Set<Route>(["healthz", "readyz", "metrics"]);
+
+/** Splits a request target into path and query by hand (see {@link handleRequest}). */
+function splitTarget(url: string): { path: string; query: string } {
+  const queryAt = url.indexOf("?");
+  return queryAt === -1
+    ? { path: url, query: "" }
+    : { path: url.slice(0, queryAt), query: url.slice(queryAt + 1) };
+}
+
+/**
+ * The route label a request is measured under, or undefined for probes and scrapes, which are
+ * not measured. Unknown paths are measured as `unknown`.
+ */
+export function measuredRoute(url: string | undefined): Route | "unknown" | undefined {
+  const route = ROUTES.get(splitTarget(url ?? "/").path);
+  if (route === undefined) return "unknown";
+  return UNMEASURED.has(route) ? undefined : route;
+}
 
 /** What the request handler needs to know about the app it runs in. */
 export interface RouteContext {
@@ -26,6 +52,10 @@ export interface RouteContext {
   config: Config;
   /** The app's current phase: /readyz answers 200 only in `ready`. */
   phase(): Phase;
+  /** The metrics `/metrics` renders. */
+  metrics: Metrics;
+  /** Called once per `GET /`: true means answer 500 (HELLO_FAILURE_RATIO). */
+  shouldFail(): boolean;
 }
 
 /**
@@ -37,10 +67,9 @@ export interface RouteContext {
  */
 export function handleRequest(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): void {
   // Split by hand: `new URL` would read a path like `//x/healthz` as host `x`, path `/healthz`.
-  const url = req.url ?? "/";
-  const queryAt = url.indexOf("?");
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
-  const query = new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1));
+  const target = splitTarget(req.url ?? "/");
+  const path = target.path;
+  const query = new URLSearchParams(target.query);
   const { config } = ctx;
 
   const route = ROUTES.get(path);
@@ -67,7 +96,25 @@ export function handleRequest(ctx: RouteContext, req: IncomingMessage, res: Serv
         return send(ctx, res, 404, "no CONFIG_FILE configured\n");
       }
       return send(ctx, res, 200, config.configFile.content, config.configFile.contentType);
+    case "metrics":
+      return metrics(ctx, res);
   }
+}
+
+/** `GET /metrics`: the Prometheus text exposition. Never fails on purpose. */
+function metrics(ctx: RouteContext, res: ServerResponse): void {
+  ctx.metrics.render().then(
+    (body) => {
+      res.statusCode = 200;
+      res.setHeader("Content-Type", ctx.metrics.contentType);
+      res.setHeader("Content-Length", Buffer.byteLength(body));
+      res.setHeader("Cache-Control", "no-store");
+      const phase = ctx.phase();
+      if (phase === "draining" || phase === "stopped") res.setHeader("Connection", "close");
+      res.end(body);
+    },
+    (error: Error) => send(ctx, res, 500, `cannot render metrics: ${error.message}\n`),
+  );
 }
 
 /** `GET /`: the bootcamp greeting, optionally late so tests can keep requests in flight. */
@@ -81,6 +128,10 @@ function hello(
   if (delay === undefined) {
     const message = `delay must be an integer from 0 to ${MAX_DELAY_MS} (milliseconds)\n`;
     return send(ctx, res, 400, message);
+  }
+  // Decided on arrival, so a delayed request counts in the order it came in.
+  if (ctx.shouldFail()) {
+    return send(ctx, res, 500, "injected failure (HELLO_FAILURE_RATIO)\n");
   }
   const { greeting, version, podName, podNamespace } = ctx.config;
   // Responses vary by Accept, so caches in between must not mix the two forms.

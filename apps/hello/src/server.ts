@@ -2,7 +2,9 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config";
 import { createJsonLogger, type Logger } from "./log";
-import { handleRequest } from "./routes";
+import { createFailureInjector } from "./failure";
+import { createMetrics, type Metrics } from "./metrics";
+import { handleRequest, measuredRoute } from "./routes";
 
 /**
  * Where the app is in its life: `starting` until it listens, `ready` while it serves,
@@ -52,6 +54,8 @@ export interface App {
    * @returns how the drain ended; the process should exit 1 if it cut connections.
    */
   drain(): Promise<DrainResult>;
+  /** The metrics behind `/metrics`. */
+  readonly metrics: Metrics;
 }
 
 /** Optional collaborators of {@link createApp}. */
@@ -71,7 +75,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let phase: Phase = "starting";
   let starting: Promise<number> | undefined;
   let draining: Promise<DrainResult> | undefined;
-  const { server, sockets, inFlight } = countingServer({ config, phase: () => phase });
+  const metrics = createMetrics(config.version);
+  const { server, sockets, inFlight } = countingServer({
+    config,
+    phase: () => phase,
+    metrics,
+    shouldFail: createFailureInjector(config.failureRatio),
+  });
 
   function start(): Promise<number> {
     if (starting !== undefined) return starting;
@@ -132,6 +142,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
     start,
     drain,
+    metrics,
   };
 }
 
@@ -210,6 +221,14 @@ function countingServer(ctx: Parameters<typeof handleRequest>[0]): {
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     inFlight += 1;
+    const began = performance.now();
+    const route = measuredRoute(req.url);
+    // "finish" only: a response the client hung up on was never served, so it has no status.
+    if (route !== undefined) {
+      res.once("finish", () => {
+        ctx.metrics.observe({ route, status: res.statusCode }, (performance.now() - began) / 1000);
+      });
+    }
     // "close" follows both a finished response and a connection lost mid-response.
     res.once("close", () => {
       inFlight -= 1;

@@ -34,6 +34,7 @@ describe("parseConfig defaults", () => {
       podName: hostname(),
       podNamespace: undefined,
       configFile: undefined,
+      failureRatio: 0,
     });
     expect(DEFAULT_GREETING).toBe("Hello Kubernetes bootcamp!");
   });

@@ -3,9 +3,8 @@
  * stopped with a real signal while clients keep sending requests.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, request, sleep, tryConnect, waitFor } from "./http";
 
@@ -13,7 +12,10 @@ const appDir = join(__dirname, "..");
 let outDir: string;
 
 beforeAll(() => {
-  outDir = mkdtempSync(join(tmpdir(), "hello-build-"));
+  // Inside dist/ (ignored by git), so the compiled app resolves prom-client from node_modules
+  // the way the built app and the image do; a directory under /tmp would find none.
+  mkdirSync(join(appDir, "dist"), { recursive: true });
+  outDir = mkdtempSync(join(appDir, "dist", "test-build-"));
   // The same compiler and tsconfig as `npm run build`, into a scratch directory.
   const tsc = require.resolve("typescript/bin/tsc");
   const args = ["-p", join(appDir, "tsconfig.build.json"), "--outDir", outDir];

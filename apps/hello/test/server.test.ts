@@ -17,6 +17,7 @@ function testConfig(overrides: Partial<Config> = {}): Config {
     podName: "hello-abc12",
     podNamespace: "demo",
     configFile: undefined,
+    failureRatio: 0,
     ...overrides,
   };
 }

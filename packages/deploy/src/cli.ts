@@ -3,6 +3,7 @@ import { existsSync, appendFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { UsageError, parseDeployArgs, type DeployArgs } from "./args";
+import { runCanaryCli } from "./canary-cli";
 import { guardedKindsText } from "./guard";
 import { openProjectStack, statePlugins } from "./open-stack";
 import { CliUnavailable, chooseCli, cliLine, resolveCli } from "./pulumi-cli";
@@ -36,6 +37,7 @@ function recoverCommandOf(a: DeployArgs, stackName: string): string {
  * `--help` is answered before it, by {@link runAsCli}.
  */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "canary") return runCanaryCli(argv.slice(1), openTarget);
   let a: DeployArgs;
   try {
     a = parseDeployArgs(argv);

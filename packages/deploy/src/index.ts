@@ -44,3 +44,8 @@ export * from "./summary";
 export * from "./svg";
 export * from "./up-report";
 export * from "./usage";
+export * from "./prom-text";
+export * from "./canary-analysis";
+export * from "./canary-scrape";
+export * from "./canary-rollout";
+export * from "./canary-cli";

@@ -36,6 +36,10 @@ export class AppDeployment extends pulumi.ComponentResource {
   public readonly deployment: k8s.apps.v1.Deployment;
   /** The Service resource. */
   public readonly service: k8s.core.v1.Service;
+  /** The canary Deployment, when `canary` is set. */
+  public readonly canaryDeployment: k8s.apps.v1.Deployment | undefined;
+  /** The canary Deployment's generated name, when `canary` is set. */
+  public readonly canaryDeploymentName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AppDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("steady:deployment:AppDeployment", name, {}, opts);
@@ -55,6 +59,14 @@ export class AppDeployment extends pulumi.ComponentResource {
       ...parent,
       dependsOn: configMap ? [configMap] : [],
     });
+    // Named `${name}-canary`, and only registered with a canary, so the stable children keep
+    // their URNs whether a canary runs or not.
+    this.canaryDeployment = m.canaryDeployment
+      ? new k8s.apps.v1.Deployment(`${name}-canary`, m.canaryDeployment, {
+          ...parent,
+          dependsOn: configMap ? [configMap] : [],
+        })
+      : undefined;
     this.service = new k8s.core.v1.Service(`${name}-svc`, m.service, parent);
     if (m.podDisruptionBudget) {
       new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.podDisruptionBudget, parent);
@@ -84,7 +96,11 @@ export class AppDeployment extends pulumi.ComponentResource {
     this.configMapName = configMap ? configMap.metadata.name : pulumi.output(undefined);
     this.configHash = pulumi.output(m.configHash);
     this.selector = pulumi.output(m.selector);
+    this.canaryDeploymentName = this.canaryDeployment
+      ? this.canaryDeployment.metadata.name
+      : pulumi.output(undefined);
     this.registerOutputs({
+      canaryDeploymentName: this.canaryDeploymentName,
       deploymentName: this.deploymentName,
       serviceName: this.serviceName,
       namespace: this.namespace,

@@ -39,3 +39,14 @@ export const SELECTOR_LABEL_KEYS = [
   "app.kubernetes.io/name",
   "app.kubernetes.io/instance",
 ] as const;
+
+/**
+ * Label on canary pods (value {@link CANARY_TRACK}) and in the canary Deployment's selector. The
+ * stable pods do not carry it, so turning a canary on changes nothing about them; they are the
+ * app's pods without it (`steady.dev/track!=canary`).
+ */
+export const TRACK_LABEL = "steady.dev/track";
+/** Value of {@link TRACK_LABEL} on canary pods. */
+export const CANARY_TRACK = "canary";
+/** Annotation on the canary Deployment: the share of pods it runs, in percent (rounded). */
+export const CANARY_WEIGHT_ANNOTATION = "steady.dev/canary-weight-percent";

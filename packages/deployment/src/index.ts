@@ -3,7 +3,14 @@
  * @packageDocumentation
  */
 export * from "./types";
-export { APP_DEFAULTS, SELECTOR_LABEL_KEYS } from "./defaults";
+export {
+  APP_DEFAULTS,
+  SELECTOR_LABEL_KEYS,
+  TRACK_LABEL,
+  CANARY_TRACK,
+  CANARY_WEIGHT_ANNOTATION,
+} from "./defaults";
+export { canaryReplicasFor, canaryWeightOf, resolveCanary, type ResolvedCanary } from "./canary";
 export { APP_LIMITS } from "./limits";
 export { selectorLabels, commonLabels, templateLabels } from "./labels";
 export {

@@ -20,4 +20,7 @@ export const APP_LIMITS = {
   disruptionBudgetMaxUnavailable: { min: 1, max: 10000 },
   disruptionBudgetMinAvailable: { min: 0, max: 10000 },
   maxSkew: { min: 1, max: 100 },
+  canaryReplicas: { min: 0, max: 10000 },
+  /** 100 would be a promotion, not a canary: set `image` instead. */
+  canaryWeightPercent: { min: 1, max: 99 },
 } as const;

@@ -1,7 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { buildPodSpecUnchecked, type PodSpecArgs } from "@steady/pod";
-import { APP_DEFAULTS } from "./defaults";
+import { canaryView } from "./canary";
+import { APP_DEFAULTS, CANARY_WEIGHT_ANNOTATION } from "./defaults";
 import { appPodSpecArgs, registeredConfigMap } from "./pod-args";
 import {
   CONFIG_HASH_ANNOTATION,
@@ -21,6 +22,12 @@ export interface AppManifests {
     metadata: k8s.types.input.meta.v1.ObjectMeta;
     spec: k8s.types.input.apps.v1.DeploymentSpec;
   };
+  /**
+   * The canary Deployment, when a canary is configured: the stable pod template with the
+   * canary's image, version and env, the track label on its selector and pods, and the
+   * canary's pod count. The Service and the budget select both tracks.
+   */
+  readonly canaryDeployment?: AppManifests["deployment"];
   /** The ClusterIP Service. */
   readonly service: {
     metadata: k8s.types.input.meta.v1.ObjectMeta;
@@ -85,6 +92,20 @@ function deploymentManifest(
       },
     },
   };
+}
+
+/** The canary Deployment (see {@link AppManifests.canaryDeployment}), when there is a canary. */
+function canaryDeploymentManifest(
+  app: ResolvedAppDeployment,
+  configMapName: pulumi.Input<string> | undefined,
+): AppManifests["canaryDeployment"] {
+  if (!app.canary) return undefined;
+  const m = deploymentManifest(canaryView(app, app.canary), configMapName);
+  const annotations = {
+    ...(m.metadata.annotations as Record<string, string>),
+    [CANARY_WEIGHT_ANNOTATION]: String(app.canary.weightPercent),
+  };
+  return { metadata: { ...m.metadata, annotations }, spec: m.spec };
 }
 
 /** The ClusterIP Service in front of the ready pods, on the named container port. */
@@ -238,8 +259,10 @@ export function buildAppManifests(
   const podDisruptionBudget = disruptionBudgetManifest(app);
   const autoscaler = autoscalerManifest(app);
   const configMap = buildConfigMapManifest(app);
+  const canaryDeployment = canaryDeploymentManifest(app, configMapName);
   return {
     deployment: deploymentManifest(app, configMapName),
+    ...(canaryDeployment ? { canaryDeployment } : {}),
     service: serviceManifest(app),
     ...(podDisruptionBudget ? { podDisruptionBudget } : {}),
     ...(autoscaler ? { autoscaler } : {}),

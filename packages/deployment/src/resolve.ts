@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { ArgsValidationError, contentHash, stableStringify, type Problems } from "@steady/core";
 import type { ContainerArgs, ProbesArgs, ResourcesArgs } from "@steady/pod";
+import { resolveCanary, type ResolvedCanary } from "./canary";
 import { APP_DEFAULTS } from "./defaults";
 import { commonLabels, selectorLabels, templateLabels } from "./labels";
 import { withNodeLossTolerations } from "./node-loss";
@@ -82,6 +83,8 @@ export interface ResolvedAppDeployment {
   readonly probes: ProbesArgs | undefined;
   readonly sidecars: readonly ContainerArgs[];
   readonly nodeSelector: Readonly<Record<string, string>> | undefined;
+  /** The canary, when there is one; see {@link resolveCanary}. */
+  readonly canary: ResolvedCanary | undefined;
 }
 
 /** Renders the app config file: stable key order so the same content always hashes the same. */
@@ -165,6 +168,7 @@ function resolveScaling(args: AppDeploymentArgs) {
 function applyDefaults(name: string, args: AppDeploymentArgs): ResolvedAppDeployment {
   const configMountPath = args.configMountPath ?? APP_DEFAULTS.configMountPath;
   const config = resolveConfig(args.config, configMountPath);
+  const scaling = resolveScaling(args);
   return {
     name,
     namespace: args.namespace,
@@ -181,7 +185,7 @@ function applyDefaults(name: string, args: AppDeploymentArgs): ResolvedAppDeploy
     servicePort: args.servicePort ?? APP_DEFAULTS.servicePort,
     ...resolveRollout(args),
     ...resolveTermination(args),
-    ...resolveScaling(args),
+    ...scaling,
     revisionHistoryLimit: args.revisionHistoryLimit ?? APP_DEFAULTS.revisionHistoryLimit,
     tolerations: withNodeLossTolerations(
       args.tolerations,
@@ -196,6 +200,7 @@ function applyDefaults(name: string, args: AppDeploymentArgs): ResolvedAppDeploy
     probes: args.probes,
     sidecars: args.sidecars ?? [],
     nodeSelector: args.nodeSelector,
+    canary: resolveCanary(args, scaling.replicas ?? scaling.autoscaling?.minReplicas),
   };
 }
 

@@ -67,6 +67,44 @@ export interface TopologySpreadArgs {
   readonly maxSkew?: number;
 }
 
+/**
+ * A canary: a second Deployment of the app with another image, behind the same Service, so a
+ * share of the traffic reaches the new version while the stable Deployment keeps its pods.
+ * The share is a replica ratio: kube-proxy spreads connections evenly over Ready endpoints, so
+ * `c` canary pods next to `n` stable ones take about `c / (n + c)` of new connections. Give
+ * `replicas` or `weightPercent`, not both. With `autoscaling`, the weight is taken against its
+ * `minReplicas`; the autoscaler scales only the stable Deployment, so the canary's share shrinks
+ * as it adds pods.
+ * See the package README, "Canary", for the weights each replica count can give.
+ */
+export interface CanaryArgs {
+  /** The canary's image (the version under test). */
+  readonly image: pulumi.Input<string>;
+  /**
+   * The canary's version label and `VERSION`.
+   * @default - the stable version
+   */
+  readonly version?: string;
+  /**
+   * Canary pods, 0 included (0 keeps the canary Deployment with no pods: an aborted or idle
+   * canary, stable untouched).
+   * @default - from weightPercent
+   */
+  readonly replicas?: number;
+  /**
+   * Wanted share of the traffic in percent (1 to 99): the canary runs the pod count (at least 1)
+   * whose share `c / (replicas + c)` is nearest to it, on top of the stable `replicas`, which
+   * never change.
+   * @default - from replicas
+   */
+  readonly weightPercent?: number;
+  /**
+   * Environment of the canary's main container, over the stable `env` (a key given here wins).
+   * @default - the stable env
+   */
+  readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
 /** Arguments of an {@link AppDeployment}. */
 export interface AppDeploymentArgs {
   /** Namespace the app's objects live in (for example `Cluster.namespaceName`). */
@@ -184,6 +222,12 @@ export interface AppDeploymentArgs {
    * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-based-evictions
    */
   readonly nodeLossTolerationSeconds?: number;
+  /**
+   * Run a canary Deployment next to the stable one (see {@link CanaryArgs}). Turning it on or off
+   * leaves the stable Deployment, Service and budget as they are.
+   * @default - no canary
+   */
+  readonly canary?: CanaryArgs;
   /**
    * ReplicaSets kept for rollback.
    * @default 5

@@ -1,5 +1,6 @@
 import { Problems, checkIntRange, checkLabels, isLabelValue } from "@steady/core";
 import { validatePodSpecArgs } from "@steady/pod";
+import { checkCanary } from "./canary";
 import { APP_LIMITS } from "./limits";
 import { appPodSpecArgs } from "./pod-args";
 import type { ResolvedAppDeployment } from "./resolve";
@@ -258,6 +259,7 @@ export function checkAppDeploymentArgs(
   checkTermination(problems, args, app);
   checkScaling(problems, args, app);
   checkConfig(problems, args, app);
+  checkCanary(problems, args);
   for (const [k, v] of Object.entries(args.podAnnotations ?? {})) {
     problems.check(typeof v === "string", `podAnnotations.${k}`, "must be a string");
   }

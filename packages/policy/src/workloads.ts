@@ -2,6 +2,7 @@ import {
   isAutoscalerType,
   kindOf,
   sameNamespace,
+  selectorMatches,
   TYPES,
   type ObjectMeta,
   type StringMap,
@@ -88,4 +89,30 @@ export function formatLabels(labels: StringMap): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
+}
+
+/**
+ * Label that marks the pods of a canary Deployment (value {@link CANARY_TRACK_VALUE}), as
+ * @steady/deployment's canary mode sets it; the stable pods of the app do not carry it.
+ */
+export const TRACK_LABEL = "steady.dev/track";
+/** Value of {@link TRACK_LABEL} on canary pods. */
+export const CANARY_TRACK_VALUE = "canary";
+
+/**
+ * The stable workload a canary workload runs next to, when `w` is one: a workload of the same
+ * kind and namespace whose own pods are not canaries and whose selector also selects the
+ * canary's pods (so a Service or budget over the app covers both). Undefined for a workload
+ * that is not a canary, or a canary without its stable partner, which is judged on its own.
+ */
+export function stablePartnerOf(w: Workload, all: readonly Workload[]): Workload | undefined {
+  if (w.podLabels[TRACK_LABEL] !== CANARY_TRACK_VALUE) return undefined;
+  return all.find(
+    (s) =>
+      s !== w &&
+      s.kind === w.kind &&
+      s.podLabels[TRACK_LABEL] !== CANARY_TRACK_VALUE &&
+      sameNamespace(s.metadata, w.metadata) &&
+      selectorMatches(s.spec.selector, w.podLabels),
+  );
 }

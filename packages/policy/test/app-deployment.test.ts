@@ -42,6 +42,7 @@ function appResources(args: AppDeploymentArgs): PlainResource[] {
     pdb: "hello-pdb-7a6b5c4d",
     hpa: "hello-hpa-1e2f3a4b",
     configMap: "hello-config-9c8b7a6d",
+    canary: "hello-canary-3b4c5d6e",
   };
   const m = buildAppManifests("hello", args, names.configMap);
   const r = (type: string, name: string, props: KubeObject): PlainResource => ({
@@ -53,6 +54,9 @@ function appResources(args: AppDeploymentArgs): PlainResource[] {
   const out = [
     r(TYPES.configMap, "hello-config", autonamed(m.configMap!, names.configMap)),
     r(TYPES.deployment, "hello", autonamed(m.deployment, names.deployment)),
+    ...(m.canaryDeployment
+      ? [r(TYPES.deployment, "hello-canary", autonamed(m.canaryDeployment, names.canary))]
+      : []),
     r(TYPES.service, "hello-svc", autonamed(m.service, names.service)),
   ];
   if (m.podDisruptionBudget)
@@ -126,6 +130,45 @@ describe("AppDeployment in dev configuration", () => {
     const args = { ...BASE, replicas: 1, disruptionBudget: false as const };
     expect(violations(appResources(args), "prod")).toEqual([
       'Deployment "hello" runs 1 replica; prod needs at least 3: set spec.replicas to 3 or more, or let a HorizontalPodAutoscaler with minReplicas 3 or more own it',
+    ]);
+  });
+});
+
+describe.each([
+  ["one canary pod", { replicas: 1 }],
+  ["a canary scaled to zero (aborted)", { replicas: 0 }],
+  ["a canary at 50 %", { weightPercent: 50 }],
+])("AppDeployment in prod with %s next to 3 stable pods", (_, weight) => {
+  it("passes every rule: the canary is judged together with its stable Deployment", () => {
+    const args = {
+      ...BASE,
+      replicas: 3,
+      canary: { image: "steady/hello:1.1.0", version: "v2", ...weight },
+    };
+    expect(violations(appResources(args), "prod")).toEqual([]);
+  });
+});
+
+describe("AppDeployment in prod, autoscaled, with a canary at 25 %", () => {
+  it("passes every rule: the autoscaler keeps owning the stable count only", () => {
+    const args = {
+      ...BASE,
+      autoscaling: { minReplicas: 3, maxReplicas: 6, targetCPUUtilizationPercentage: 70 },
+      canary: { image: "steady/hello:1.1.0", version: "v2", weightPercent: 25 },
+    };
+    expect(violations(appResources(args), "prod")).toEqual([]);
+  });
+});
+
+describe("AppDeployment with a canary, where the pair is short", () => {
+  it("still fails minimum-replicas for the stable Deployment: an abort leaves it alone", () => {
+    const args = {
+      ...BASE,
+      replicas: 2,
+      canary: { image: "steady/hello:1.1.0", version: "v2", replicas: 2 },
+    };
+    expect(violations(appResources(args), "prod")).toEqual([
+      'Deployment "hello" runs 2 replicas; prod needs at least 3: set spec.replicas to 3 or more, or let a HorizontalPodAutoscaler with minReplicas 3 or more own it',
     ]);
   });
 });

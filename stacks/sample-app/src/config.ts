@@ -56,6 +56,26 @@ export const APP_CONFIG = {
     patternHint:
       'taints to tolerate "key[=value][:Effect][,...]", e.g. "steady.dev/real-node=true:NoSchedule"',
   },
+  // Canary mode (see @steady/deployment, "Canary"): set canaryImage and one of canaryReplicas or
+  // canaryWeightPercent. steady-deploy's canary steps change these with `--config`.
+  canaryImage: {
+    type: "string",
+    pattern: IMAGE,
+    patternHint: 'an image reference such as "registry.example.com/hello:1.1.0"',
+  },
+  canaryVersion: {
+    type: "string",
+    valid: isLabelValue,
+    patternHint: 'a label value such as "v1.2.4"',
+  },
+  canaryReplicas: { type: "integer", min: 0, max: 1000 },
+  canaryWeightPercent: { type: "integer", ...APP_LIMITS.canaryWeightPercent },
+  /** HELLO_FAILURE_RATIO of the canary pods: a test knob that stages a bad version. */
+  canaryFailureRatio: {
+    type: "string",
+    pattern: /^(0(\.[0-9]{1,3})?|1(\.0{1,3})?)$/,
+    patternHint: "a decimal from 0 to 1 with at most 3 decimal places",
+  },
   kubeconfig: { type: "string", secret: true },
   context: { type: "string" },
 } as const;
@@ -123,6 +143,18 @@ export function parseAppConfig(raw: Readonly<Record<string, string>>): AppConfig
       `${p}replicas`,
       "cannot be set together with maxReplicas: the autoscaler owns the replica count",
     );
+  }
+  if (values.canaryImage === undefined) {
+    for (const key of [
+      "canaryVersion",
+      "canaryReplicas",
+      "canaryWeightPercent",
+      "canaryFailureRatio",
+    ] as const) {
+      if (values[key] !== undefined) {
+        problems.add(`${p}${key}`, "needs canaryImage: name the image of the version under test");
+      }
+    }
   }
   problems.throwIfAny(`Stack config of ${PROJECT}`);
   return values;

@@ -16,3 +16,7 @@ export const url = outputs.url;
 export const version = outputs.version;
 /** Content hash of the app's config. */
 export const configHash = outputs.configHash;
+/** Labels that select the app's pods, stable and canary: what canary analysis lists pods by. */
+export const selector = outputs.selector;
+/** The canary Deployment's generated name, when a canary runs. */
+export const canaryDeploymentName = outputs.canaryDeploymentName;

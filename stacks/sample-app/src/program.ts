@@ -41,6 +41,19 @@ export function sampleApp(cfg: AppConfig) {
       nodeSelector:
         cfg.nodeSelector !== undefined ? parseNodeSelector(cfg.nodeSelector) : undefined,
       tolerations: cfg.tolerations !== undefined ? parseTolerations(cfg.tolerations) : undefined,
+      canary:
+        cfg.canaryImage !== undefined
+          ? {
+              image: cfg.canaryImage,
+              version: cfg.canaryVersion,
+              replicas: cfg.canaryReplicas,
+              weightPercent: cfg.canaryWeightPercent,
+              env:
+                cfg.canaryFailureRatio !== undefined
+                  ? { HELLO_FAILURE_RATIO: cfg.canaryFailureRatio }
+                  : undefined,
+            }
+          : undefined,
     },
     { provider },
   );
@@ -51,5 +64,7 @@ export function sampleApp(cfg: AppConfig) {
     url: app.url,
     version: cfg.version,
     configHash: app.configHash,
+    selector: app.selector,
+    canaryDeploymentName: app.canaryDeploymentName,
   };
 }

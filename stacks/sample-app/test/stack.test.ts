@@ -117,6 +117,11 @@ describe.each([
           "drainSeconds",
           "nodeSelector",
           "tolerations",
+          "canaryImage",
+          "canaryVersion",
+          "canaryReplicas",
+          "canaryWeightPercent",
+          "canaryFailureRatio",
           "kubeconfig",
           "context",
         ].join(", ")}`,
@@ -181,6 +186,46 @@ describe("the sample-app stack's config rules", () => {
   it("needs a namespace or a platform stack", () => {
     expect(runStackError("dev", { platformStack: undefined }).message).toContain(
       "steady-app:namespace: is required when platformStack is not set",
+    );
+  });
+});
+
+describe("the sample-app stack's canary settings", () => {
+  it("runs a canary in prod by config alone, next to the untouched stable Deployment", async () => {
+    await runStack("prod");
+    const stable = mocks.get(DEPLOYMENT, "hello").inputs.spec;
+    const out = await runStack("prod", {
+      canaryImage: "steady/hello:1.1.0",
+      canaryVersion: "v2",
+      canaryWeightPercent: "25",
+      canaryFailureRatio: "0.2",
+    });
+    expect(mocks.get(DEPLOYMENT, "hello").inputs.spec).toEqual(stable);
+    const canary = mocks.get(DEPLOYMENT, "hello-canary").inputs.spec;
+    expect(canary.replicas).toBe(1);
+    expect(canary.selector.matchLabels["steady.dev/track"]).toBe("canary");
+    const main = canary.template.spec.containers[0];
+    expect(main.image).toBe("steady/hello:1.1.0");
+    expect(main.env).toEqual(
+      expect.arrayContaining([{ name: "HELLO_FAILURE_RATIO", value: "0.2" }]),
+    );
+    expect(await promiseOf(out.selector)).toEqual(stable.selector.matchLabels);
+  });
+
+  it("names every canary setting that needs canaryImage, and a bad failure ratio", () => {
+    const message = runStackError("prod", {
+      canaryReplicas: "1",
+      canaryFailureRatio: "20%",
+    }).message;
+    expect(message).toContain(
+      "steady-app:canaryReplicas: needs canaryImage: name the image of the version under test",
+    );
+    expect(message).toContain('steady-app:canaryFailureRatio: "20%" is not valid');
+  });
+
+  it("passes the canary's own problems on from the component", () => {
+    expect(runStackError("prod", { canaryImage: "steady/hello:1.1.0" }).message).toContain(
+      "canary: set exactly one of replicas",
     );
   });
 });

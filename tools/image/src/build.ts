@@ -19,6 +19,7 @@ import { withPaths, readRecord, type ImageInfo, type ImageRecord } from "./info"
 import { digestFiles, fileSha256, hashInputs, type BuildInputs } from "./inputs";
 import { sharedLibraries } from "./ldd";
 import { INFO_FILE, LAYOUT_DIR, archiveName, defaultAppDir, defaultOutDir } from "./paths";
+import { listDependencyFiles } from "./dependencies";
 import { listAppFiles, planRootfs, type RootfsEntry } from "./plan";
 import { LOCAL_REGISTRY, appImageName, checkRepository, contentTag } from "./reference";
 import { writeRootfs } from "./rootfs";
@@ -292,7 +293,10 @@ async function planBuild(options: BuildOptions): Promise<BuildPlan> {
   }
   const libraries = await sharedLibraries(nodeBinary, env);
   const appFiles = listAppFiles(appDir);
-  const entries = planRootfs({ appDir, appFiles, nodeBinary, libraries });
+  // The app's production dependencies, e.g. prom-client for /metrics; the Dockerfile's
+  // `npm ci --omit=dev` stage gives the same set.
+  const dependencyFiles = listDependencyFiles(appDir);
+  const entries = planRootfs({ appDir, appFiles, dependencyFiles, nodeBinary, libraries });
   const config = imageConfig({
     name,
     version: app.version,

@@ -30,6 +30,7 @@ export { parseLdd, sharedLibraries, MissingLibraryError } from "./ldd";
 export type { SharedLibrary } from "./ldd";
 export { hashInputs, RECIPE_VERSION } from "./inputs";
 export { planRootfs, listAppFiles } from "./plan";
+export { listDependencyFiles, resolveDependencies, type DependencyFile } from "./dependencies";
 export type { RootfsEntry } from "./plan";
 export { defaultOutDir, defaultAppDir, findRepoRoot } from "./paths";
 export { MissingToolError, CommandError } from "./exec";

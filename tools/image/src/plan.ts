@@ -43,6 +43,12 @@ export interface PlanInput {
   readonly appDir: string;
   /** Files of the app to ship, relative to `appDir`, with `/` separators (package.json, dist/…). */
   readonly appFiles: readonly string[];
+  /**
+   * Files of the app's production dependencies (see `listDependencyFiles`), placed under /app
+   * like a `npm ci --omit=dev` would place them.
+   * @default - none
+   */
+  readonly dependencyFiles?: readonly { readonly path: string; readonly source: string }[];
   /** The Node.js binary on the build machine, symlinks resolved. */
   readonly nodeBinary: string;
   /** The shared libraries the binary loads, loader included (see `sharedLibraries`). */
@@ -93,6 +99,18 @@ export function planRootfs(input: PlanInput): RootfsEntry[] {
       path: posix.join(APP_DIR, normalized),
       mode: READ_ONLY,
       source: join(input.appDir, ...normalized.split("/")),
+    });
+  }
+  for (const dep of input.dependencyFiles ?? []) {
+    const normalized = posix.normalize(dep.path);
+    if (!normalized.startsWith("node_modules/")) {
+      throw new Error(`dependency file ${JSON.stringify(dep.path)} is not under node_modules/`);
+    }
+    put({
+      type: "file",
+      path: posix.join(APP_DIR, normalized),
+      mode: READ_ONLY,
+      source: dep.source,
     });
   }
   for (const file of etcFiles()) put({ type: "generated", mode: READ_ONLY, ...file });

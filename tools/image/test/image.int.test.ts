@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { buildImage, type BuildResult } from "../src/build";
 import { main } from "../src/cli";
+import { resolveDependencies } from "../src/dependencies";
 import { importImage, listImages } from "../src/import";
 import { imageInfo } from "../src/info";
 import { defaultAppDir } from "../src/paths";
@@ -123,6 +124,11 @@ describe("building", () => {
         "lib64/ld-linux-x86-64.so.2",
         "app/package.json",
         "app/dist/main.js",
+        // The app's production dependency behind /metrics, and what it needs in turn.
+        "app/node_modules/prom-client/package.json",
+        "app/node_modules/tdigest/package.json",
+        "app/node_modules/bintrees/package.json",
+        "app/node_modules/@opentelemetry/api/package.json",
         "etc/passwd",
         "etc/group",
         "tmp",
@@ -168,6 +174,14 @@ describe("building without root, through the CLI", () => {
     cpSync(join(__dirname, "..", "package.json"), join(tool, "package.json"));
     cpSync(join(defaultAppDir(), "dist"), join(app, "dist"), { recursive: true });
     cpSync(join(defaultAppDir(), "package.json"), join(app, "package.json"));
+    // Its production dependencies too, now as a flat node_modules next to it (as in the image),
+    // not hoisted to a workspace root: the digest must not depend on where they were found.
+    for (const pkg of resolveDependencies(defaultAppDir())) {
+      cpSync(pkg.dir, join(app, "node_modules", pkg.name), {
+        recursive: true,
+        filter: (src) => !src.slice(pkg.dir.length).split("/").includes("node_modules"),
+      });
+    }
     sh("chown", ["-R", `${uid}:${gid}`, dir]);
     const asNobody = (...args: string[]) =>
       sh("runuser", [
@@ -218,6 +232,12 @@ async function checkServesAndDrains(
   );
   expect(await get(port, "/healthz")).toEqual({ status: 200, body: "ok\n" });
   expect(await get(port, "/version")).toEqual({ status: 200, body: "it-1\n" });
+  // prom-client loads from the image's own node_modules: the counted /version request shows.
+  const metrics = await get(port, "/metrics");
+  expect(metrics.status).toBe(200);
+  expect(metrics.body).toContain(
+    'hello_http_requests_total{route="version",status_class="2xx",version="it-1"} 1',
+  );
   const slow = get(port, "/?delay=1500");
   // Time for the request to reach the app; the drain log below proves it was in flight.
   await new Promise((r) => setTimeout(r, 300));

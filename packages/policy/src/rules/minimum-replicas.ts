@@ -1,6 +1,6 @@
 import { ENVIRONMENT_PROPERTY, MIN_REPLICAS, type Environment } from "../config";
 import { stackPolicy, subject, type PlainResource, type StackViolation } from "../wiring";
-import { autoscalerSpec, replicaFloor, workloadsOf } from "../workloads";
+import { autoscalerSpec, replicaFloor, stablePartnerOf, workloadsOf } from "../workloads";
 
 /** Name of the rule. */
 export const MINIMUM_REPLICAS = "minimum-replicas";
@@ -9,7 +9,9 @@ const plural = (n: number) => `${n} replica${n === 1 ? "" : "s"}`;
 
 /**
  * Finds every Deployment and StatefulSet that runs fewer pods than `minimum`: its autoscaler's
- * `minReplicas` when an autoscaler scales it, otherwise `spec.replicas` (1 when unset).
+ * `minReplicas` when an autoscaler scales it, otherwise `spec.replicas` (1 when unset). A canary
+ * Deployment next to its stable one (see `stablePartnerOf`) is left out: the pair runs at least
+ * the stable count, which is checked.
  * @param minimum fewest pods allowed, usually {@link MIN_REPLICAS} of the environment.
  */
 export function checkMinimumReplicas(
@@ -18,7 +20,11 @@ export function checkMinimumReplicas(
   minimum: number = MIN_REPLICAS[environment],
 ): StackViolation[] {
   const out: StackViolation[] = [];
-  for (const w of workloadsOf(resources)) {
+  const workloads = workloadsOf(resources);
+  for (const w of workloads) {
+    // A canary runs on top of its stable Deployment, and an abort scales it to zero: the stable
+    // Deployment must meet the minimum on its own, and is checked for it; the canary is not.
+    if (stablePartnerOf(w, workloads) !== undefined) continue;
     const floor = replicaFloor(w);
     if (floor >= minimum) continue;
     const who = subject(w.resource.type, w.resource.name);

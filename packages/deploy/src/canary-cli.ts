@@ -1,0 +1,163 @@
+import { readFileSync } from "node:fs";
+import { UsageError, parseDeployArgs, type DeployArgs } from "./args";
+import { parseCanaryAnalysisConfig, type CanaryAnalysisConfig } from "./canary-analysis";
+import {
+  CANARY_WINDOW_SECONDS,
+  canaryExitCode,
+  defaultCanaryPlan,
+  runCanaryRollout,
+  stackCanaryOps,
+  writeCanaryReport,
+  type CanaryTarget,
+} from "./canary-rollout";
+import { KubeClient } from "./kube-client";
+import type { RunTarget } from "./run";
+
+/** Usage of `steady-deploy canary`. */
+export const CANARY_USAGE = `usage: steady-deploy canary --canary-image IMAGE --canary-version VERSION
+         [--failure-ratio R] [--window SECONDS] [--analysis FILE.json] [--port PORT]
+         [--cwd DIR] [--stack STACK] [--kubeconfig FILE] [--toolchain [DIR]] [--allow URN]...
+         [--policy-pack DIR]... [--policy-pack-config FILE]...
+
+  Moves IMAGE in as a canary next to the stable pods: 1 pod, 25 %, 50 %, then promotes it.
+  Each step is a guarded up of the stack's canary settings (canaryImage, canaryVersion,
+  canaryReplicas, canaryWeightPercent); between steps the canary's error rate and p99 are
+  compared with the stable pods' over --window seconds (default ${CANARY_WINDOW_SECONDS}). A failed check
+  takes the canary to 0 pods (one more guarded up; stable untouched) and exits 6. The stack
+  must export namespace and selector. Report: <state dir>/rollouts/canary-<stack>-<time>.json.`;
+
+/** The canary command's own options. */
+export interface CanaryArgs {
+  readonly target: CanaryTarget;
+  readonly windowSeconds: number;
+  readonly analysisFile?: string;
+  readonly port: number;
+  /** The rest, as `up` takes them. */
+  readonly deploy: DeployArgs;
+}
+
+const OWN_FLAGS = [
+  "--canary-image",
+  "--canary-version",
+  "--failure-ratio",
+  "--window",
+  "--analysis",
+  "--port",
+];
+
+/** Parses `steady-deploy canary …` (without `canary`); throws UsageError naming every problem. */
+export function parseCanaryArgs(argv: readonly string[], cwd = process.cwd()): CanaryArgs {
+  const own: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (!OWN_FLAGS.includes(arg)) {
+      rest.push(arg);
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+    own[arg] = value;
+    i += 1;
+  }
+  const deploy = parseDeployArgs(["up", ...rest], cwd);
+  const problems: string[] = [];
+  const image = own["--canary-image"];
+  const version = own["--canary-version"];
+  if (!image) problems.push("--canary-image is required: the image of the version under test");
+  if (!version || !/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(version)) {
+    problems.push("--canary-version is required: a label value such as v1.2.4");
+  }
+  const ratio = own["--failure-ratio"];
+  if (ratio !== undefined && !/^(0(\.[0-9]{1,3})?|1(\.0{1,3})?)$/.test(ratio)) {
+    problems.push(
+      `--failure-ratio ${JSON.stringify(ratio)}: expected a decimal from 0 to 1 with at most 3 decimal places`,
+    );
+  }
+  const window = Number(own["--window"] ?? CANARY_WINDOW_SECONDS);
+  if (!Number.isInteger(window) || window < 1 || window > 3600) {
+    problems.push(
+      `--window ${JSON.stringify(own["--window"])}: expected whole seconds from 1 to 3600`,
+    );
+  }
+  const port = Number(own["--port"] ?? 8080);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.push(`--port ${JSON.stringify(own["--port"])}: expected a port from 1 to 65535`);
+  }
+  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+  return {
+    target: {
+      image: image!,
+      version: version!,
+      ...(ratio !== undefined ? { failureRatio: ratio } : {}),
+    },
+    windowSeconds: window,
+    ...(own["--analysis"] ? { analysisFile: own["--analysis"] } : {}),
+    port,
+    deploy,
+  };
+}
+
+/** Reads the stack's `namespace` and `selector` outputs, which the scrapes need. */
+async function scrapeTargetOf(t: RunTarget, port: number) {
+  const outputs = await t.stack.outputs();
+  const namespace = outputs["namespace"]?.value as unknown;
+  const selector = outputs["selector"]?.value as unknown;
+  if (typeof namespace !== "string" || typeof selector !== "object" || selector === null) {
+    throw new UsageError(
+      `stack ${t.stack.name} exports no namespace and selector: run a plain \`steady-deploy up\` with a program that exports both first`,
+    );
+  }
+  return { namespace, selector: selector as Record<string, string>, port };
+}
+
+/**
+ * `steady-deploy canary`: the canary steps on a stack opened by `open`. Exit codes: 0 promoted,
+ * 6 aborted by analysis, 1 a step failed, 2 bad usage.
+ */
+export async function runCanaryCli(
+  argv: readonly string[],
+  open: (a: DeployArgs) => Promise<RunTarget>,
+): Promise<number> {
+  let a: CanaryArgs;
+  let analysis: CanaryAnalysisConfig;
+  try {
+    a = parseCanaryArgs(argv);
+    const raw = a.analysisFile
+      ? (JSON.parse(readFileSync(a.analysisFile, "utf8")) as unknown)
+      : undefined;
+    analysis = parseCanaryAnalysisConfig(raw, a.analysisFile);
+  } catch (e) {
+    console.error(`steady-deploy canary: ${(e as Error).message}\n\n${CANARY_USAGE}`);
+    return 2;
+  }
+  const t = await open(a.deploy);
+  if (!t.kubeconfig) {
+    console.error(
+      "steady-deploy canary: no kubeconfig (--kubeconfig, KUBECONFIG): the analysis needs the cluster",
+    );
+    return 2;
+  }
+  const client = KubeClient.fromKubeconfig(t.kubeconfig);
+  try {
+    const project = (await t.stack.workspace.projectSettings()).name;
+    const ops = stackCanaryOps(t.stack, project, client, await scrapeTargetOf(t, a.port), {
+      allow: a.deploy.allow,
+      stateDir: t.stateDir,
+      policyPacks: a.deploy.policyPacks,
+      policyPackConfigs: a.deploy.policyPackConfigs,
+      onOutput: (s) => process.stdout.write(s),
+    });
+    const report = await runCanaryRollout(defaultCanaryPlan(a.target), ops, {
+      windowSeconds: a.windowSeconds,
+      analysis,
+    });
+    const file = writeCanaryReport(t.stateDir, t.stack.name, report);
+    console.log(
+      `\ncanary ${report.outcome}${report.reason ? `: ${report.reason}` : ""}\n  report: ${file}`,
+    );
+    return canaryExitCode(report);
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,266 @@
+import type { Stack } from "@pulumi/pulumi/automation";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  CANARY_ANALYSIS_DEFAULTS,
+  analyzeCanary,
+  type CanaryAnalysisConfig,
+  type CanaryVerdict,
+} from "./canary-analysis";
+import { scrapeTracks, type CanaryScrapeTarget, type TrackPodScrapes } from "./canary-scrape";
+import { guardedUp, type GuardedUpOptions } from "./guarded";
+import type { KubeClient } from "./kube-client";
+
+/**
+ * The canary step driver: each step is one guarded `up` of a config change (so the state stays
+ * in Pulumi and every step is a reviewed plan), with an analysis of canary against stable pods
+ * between steps. A failed analysis aborts: the canary goes to zero pods through Pulumi, the
+ * stable Deployment is untouched. Pure orchestration over {@link CanaryRolloutOps}; the stack
+ * adapter is {@link stackCanaryOps}.
+ */
+
+/** A config change: keys (without the project prefix) to set and keys to remove. */
+export interface ConfigChange {
+  readonly set: Readonly<Record<string, string>>;
+  readonly remove: readonly string[];
+}
+
+/** One step of the rollout. */
+export interface CanaryStep extends ConfigChange {
+  /** How the step is named in output and report, e.g. `25 %`. */
+  readonly name: string;
+}
+
+/** The steps, then the promotion, and the abort should an analysis fail. */
+export interface CanaryPlan {
+  readonly steps: readonly CanaryStep[];
+  readonly promote: ConfigChange;
+  readonly abort: ConfigChange;
+}
+
+/** The new version a canary rollout brings. */
+export interface CanaryTarget {
+  readonly image: string;
+  readonly version: string;
+  /** HELLO_FAILURE_RATIO of the canary pods: stages a bad version (tests and proofs only). */
+  readonly failureRatio?: string;
+}
+
+const CANARY_KEYS = [
+  "canaryImage",
+  "canaryVersion",
+  "canaryReplicas",
+  "canaryWeightPercent",
+  "canaryFailureRatio",
+] as const;
+
+/**
+ * The issue's plan, in the sample-app stack's config keys: 1 pod, then 25 %, then 50 % of the
+ * pods, then promote: the stable Deployment takes the new image and version in a rolling update
+ * while the canary goes to zero pods. The canary Deployment is kept at zero rather than deleted,
+ * so neither the promotion nor an abort needs the replacement guard to allow a delete.
+ */
+export function defaultCanaryPlan(t: CanaryTarget): CanaryPlan {
+  const base = {
+    canaryImage: t.image,
+    canaryVersion: t.version,
+    ...(t.failureRatio !== undefined ? { canaryFailureRatio: t.failureRatio } : {}),
+  };
+  const keepRatio = t.failureRatio === undefined ? ["canaryFailureRatio"] : [];
+  return {
+    steps: [
+      {
+        name: "1 pod",
+        set: { ...base, canaryReplicas: "1" },
+        remove: ["canaryWeightPercent", ...keepRatio],
+      },
+      {
+        name: "25 %",
+        set: { ...base, canaryWeightPercent: "25" },
+        remove: ["canaryReplicas", ...keepRatio],
+      },
+      {
+        name: "50 %",
+        set: { ...base, canaryWeightPercent: "50" },
+        remove: ["canaryReplicas", ...keepRatio],
+      },
+    ],
+    promote: {
+      set: { image: t.image, version: t.version, canaryReplicas: "0" },
+      remove: ["canaryWeightPercent", "canaryFailureRatio"],
+    },
+    abort: { set: { canaryReplicas: "0" }, remove: ["canaryWeightPercent"] },
+  };
+}
+
+/** What the driver needs from the world; {@link stackCanaryOps} gives the real ones. */
+export interface CanaryRolloutOps {
+  /** Applies a config change as one guarded up; throws when the up fails or is refused. */
+  apply(label: string, change: ConfigChange): Promise<void>;
+  /** Scrapes the serving pods of both tracks. */
+  scrape(): Promise<TrackPodScrapes>;
+  /** Waits the analysis window. */
+  wait(ms: number): Promise<void>;
+  /** Progress lines. */
+  log(line: string): void;
+}
+
+/** One step in the report. */
+export interface CanaryStepRecord {
+  readonly name: string;
+  readonly change: ConfigChange;
+  readonly appliedAt: string;
+  /** The analysis after the step; absent when the step's up failed. */
+  readonly verdict?: CanaryVerdict;
+  readonly error?: string;
+}
+
+/** The rollout report, written as JSON next to the other rollout reports. */
+export interface CanaryRolloutReport {
+  readonly outcome: "promoted" | "aborted" | "failed";
+  /** Why it did not promote. */
+  readonly reason?: string;
+  readonly steps: readonly CanaryStepRecord[];
+  /** The abort's config change, when one was applied, and whether it worked. */
+  readonly abort?: { readonly change: ConfigChange; readonly ok: boolean; readonly error?: string };
+  readonly promote?: ConfigChange;
+  readonly analysis: CanaryAnalysisConfig;
+  readonly windowSeconds: number;
+}
+
+/** Options of {@link runCanaryRollout}. */
+export interface CanaryRolloutOptions {
+  /** Seconds between the two scrapes of each analysis. @default 60 */
+  readonly windowSeconds?: number;
+  /** @default {@link CANARY_ANALYSIS_DEFAULTS} */
+  readonly analysis?: CanaryAnalysisConfig;
+  /** Clock for the report. @default - `new Date()` */
+  readonly now?: () => Date;
+}
+
+/** Default analysis window: long enough for tens of requests at a few per second. */
+export const CANARY_WINDOW_SECONDS = 60;
+
+/** Runs the plan's steps with analysis between them; promotes, or aborts at the first fail. */
+export async function runCanaryRollout(
+  plan: CanaryPlan,
+  ops: CanaryRolloutOps,
+  options: CanaryRolloutOptions = {},
+): Promise<CanaryRolloutReport> {
+  const analysis = options.analysis ?? CANARY_ANALYSIS_DEFAULTS;
+  const windowSeconds = options.windowSeconds ?? CANARY_WINDOW_SECONDS;
+  const now = options.now ?? (() => new Date());
+  const steps: CanaryStepRecord[] = [];
+  const base = { steps, analysis, windowSeconds };
+  for (const step of plan.steps) {
+    const appliedAt = now().toISOString();
+    try {
+      ops.log(`canary step ${step.name}: guarded up`);
+      await ops.apply(`canary step ${step.name}`, step);
+      const before = await ops.scrape();
+      ops.log(`canary step ${step.name}: analysing for ${windowSeconds} s`);
+      await ops.wait(windowSeconds * 1000);
+      const after = await ops.scrape();
+      const verdict = analyzeCanary(
+        { before: before.canary, after: after.canary },
+        { before: before.stable, after: after.stable },
+        analysis,
+      );
+      steps.push({ name: step.name, change: step, appliedAt, verdict });
+      ops.log(
+        `canary step ${step.name}: ${verdict.verdict}${verdict.reasons.map((r) => `\n  ${r}`).join("")}`,
+      );
+      if (verdict.verdict === "fail") {
+        const reason = `analysis after step ${step.name} failed: ${verdict.reasons.join("; ")}`;
+        return { ...base, outcome: "aborted", reason, abort: await abort(plan, ops) };
+      }
+    } catch (error) {
+      const message = (error as Error).message;
+      steps.push({ name: step.name, change: step, appliedAt, error: message });
+      const reason = `step ${step.name} failed: ${message}`;
+      return { ...base, outcome: "failed", reason, abort: await abort(plan, ops) };
+    }
+  }
+  try {
+    await ops.apply("canary promote", plan.promote);
+  } catch (error) {
+    const reason = `promotion failed: ${(error as Error).message}`;
+    return {
+      ...base,
+      outcome: "failed",
+      reason,
+      promote: plan.promote,
+      abort: await abort(plan, ops),
+    };
+  }
+  return { ...base, outcome: "promoted", promote: plan.promote };
+}
+
+/** Takes the canary to zero through Pulumi; the stable Deployment is not part of the change. */
+async function abort(
+  plan: CanaryPlan,
+  ops: CanaryRolloutOps,
+): Promise<CanaryRolloutReport["abort"]> {
+  try {
+    ops.log("canary abort: canary to zero pods (guarded up), stable untouched");
+    await ops.apply("canary abort", plan.abort);
+    return { change: plan.abort, ok: true };
+  } catch (error) {
+    return { change: plan.abort, ok: false, error: (error as Error).message };
+  }
+}
+
+/** Exit code of a canary rollout: 0 promoted, 6 aborted by analysis, 1 failed. */
+export function canaryExitCode(report: CanaryRolloutReport): number {
+  return report.outcome === "promoted" ? 0 : report.outcome === "aborted" ? 6 : 1;
+}
+
+/** Writes the report to `<stateDir>/rollouts/canary-<stack>-<time>.json`; returns the path. */
+export function writeCanaryReport(
+  stateDir: string,
+  stackName: string,
+  report: CanaryRolloutReport,
+  at = new Date(),
+): string {
+  const dir = join(stateDir, "rollouts");
+  mkdirSync(dir, { recursive: true });
+  const file = join(
+    dir,
+    `canary-${stackName.replace(/\//g, "_")}-${at.toISOString().replace(/[:.]/g, "-")}.json`,
+  );
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * The real {@link CanaryRolloutOps} for a stack: a step's config change is written to the
+ * stack's config (`<project>:<key>`, as `--config` would) and applied by {@link guardedUp}
+ * (replacement guard, policy packs, saved plan); scrapes go through the API server's pod proxy.
+ */
+export function stackCanaryOps(
+  stack: Stack,
+  project: string,
+  client: KubeClient,
+  target: CanaryScrapeTarget,
+  upOptions: GuardedUpOptions,
+  log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): CanaryRolloutOps {
+  return {
+    async apply(label, change) {
+      const set = Object.fromEntries(
+        Object.entries(change.set).map(([k, v]) => [`${project}:${k}`, { value: v }]),
+      );
+      if (Object.keys(set).length > 0) await stack.setAllConfig(set);
+      if (change.remove.length > 0)
+        await stack.removeAllConfig(change.remove.map((k) => `${project}:${k}`));
+      upOptions.onOutput?.(`\n${label}\n`);
+      await guardedUp(stack, upOptions);
+    },
+    scrape: () => scrapeTracks(client, target),
+    wait: (ms) => new Promise((r) => setTimeout(r, ms)),
+    log,
+  };
+}
+
+/** Keys of the sample-app stack's canary settings, for callers that clean up by hand. */
+export const SAMPLE_APP_CANARY_KEYS: readonly string[] = CANARY_KEYS;

@@ -1,0 +1,151 @@
+import { readFileSync } from "node:fs";
+import { useTempDir } from "@steady/testing";
+import type { PodScrape } from "../src/canary-analysis";
+import {
+  canaryExitCode,
+  defaultCanaryPlan,
+  runCanaryRollout,
+  writeCanaryReport,
+  type CanaryRolloutOps,
+  type ConfigChange,
+} from "../src/canary-rollout";
+import { parsePromText } from "../src/prom-text";
+
+/** A pod's /metrics with `ok` 2xx and `failed` 5xx requests on /, all fast. */
+function pod(name: string, ok: number, failed: number): PodScrape {
+  const n = ok + failed;
+  const text = [
+    `hello_http_requests_total{route="hello",status_class="2xx",version="v"} ${ok}`,
+    `hello_http_requests_total{route="hello",status_class="5xx",version="v"} ${failed}`,
+    `hello_http_request_duration_seconds_bucket{le="0.005",version="v",route="hello"} ${n}`,
+    `hello_http_request_duration_seconds_bucket{le="+Inf",version="v",route="hello"} ${n}`,
+  ].join("\n");
+  return { pod: name, samples: parsePromText(text) };
+}
+
+/**
+ * Fake world: every scrape adds 100 requests to each stable pod and 50 to the canary, of which
+ * `canaryFailShare` fail; `failOn` makes the up with that label throw.
+ */
+function world(canaryFailShare: number, failOn: string[] = []) {
+  const applied: { label: string; change: ConfigChange }[] = [];
+  let scrapes = 0;
+  const ops: CanaryRolloutOps = {
+    async apply(label, change) {
+      applied.push({ label, change });
+      if (failOn.includes(label)) throw new Error(`${label}: the Deployment did not become ready`);
+    },
+    async scrape() {
+      scrapes += 1;
+      const failed = Math.round(50 * scrapes * canaryFailShare);
+      return {
+        canary: [pod("hello-canary-1", 50 * scrapes - failed, failed)],
+        stable: [pod("hello-1", 100 * scrapes, 0), pod("hello-2", 100 * scrapes, 0)],
+      };
+    },
+    wait: async () => undefined,
+    log: () => undefined,
+  };
+  return { ops, applied };
+}
+
+const plan = defaultCanaryPlan({ image: "steady/hello:1.1.0", version: "v2" });
+const now = () => new Date("2026-12-02T06:00:00.000Z");
+
+describe("runCanaryRollout", () => {
+  it("promotes a healthy canary after 1 pod, 25 % and 50 %, each a guarded up", async () => {
+    const w = world(0);
+    const report = await runCanaryRollout(plan, w.ops, { now, windowSeconds: 30 });
+    expect(w.applied.map((a) => a.label)).toEqual([
+      "canary step 1 pod",
+      "canary step 25 %",
+      "canary step 50 %",
+      "canary promote",
+    ]);
+    expect(report.outcome).toBe("promoted");
+    expect(report.steps.map((s) => s.verdict?.verdict)).toEqual(["pass", "pass", "pass"]);
+    expect(report.windowSeconds).toBe(30);
+    expect(canaryExitCode(report)).toBe(0);
+  });
+
+  it("aborts a canary failing one request in five after its first step: canary to zero, stable untouched", async () => {
+    const w = world(0.2);
+    const report = await runCanaryRollout(plan, w.ops, { now });
+    expect(w.applied.map((a) => a.label)).toEqual(["canary step 1 pod", "canary abort"]);
+    expect(w.applied[1]!.change).toEqual({
+      set: { canaryReplicas: "0" },
+      remove: ["canaryWeightPercent"],
+    });
+    // The stable Deployment's settings are in no change the abort made.
+    for (const a of w.applied) expect(Object.keys(a.change.set)).not.toContain("image");
+    expect(report.outcome).toBe("aborted");
+    expect(report.reason).toMatch(
+      /^analysis after step 1 pod failed: maxErrorRate: canary error rate 20\.0 %/,
+    );
+    expect(report.abort).toEqual({ change: plan.abort, ok: true });
+    expect(canaryExitCode(report)).toBe(6);
+  });
+
+  it("aborts when a step's up fails, and reports the step's error", async () => {
+    const w = world(0, ["canary step 25 %"]);
+    const report = await runCanaryRollout(plan, w.ops, { now });
+    expect(w.applied.map((a) => a.label)).toEqual([
+      "canary step 1 pod",
+      "canary step 25 %",
+      "canary abort",
+    ]);
+    expect(report.outcome).toBe("failed");
+    expect(report.steps[1]).toEqual(
+      expect.objectContaining({
+        name: "25 %",
+        error: "canary step 25 %: the Deployment did not become ready",
+      }),
+    );
+    expect(canaryExitCode(report)).toBe(1);
+  });
+
+  it("says so when the abort itself fails, so the operator knows the canary still runs", async () => {
+    const w = world(0.2, ["canary abort"]);
+    const report = await runCanaryRollout(plan, w.ops, { now });
+    expect(report.abort).toEqual({
+      change: plan.abort,
+      ok: false,
+      error: "canary abort: the Deployment did not become ready",
+    });
+  });
+});
+
+describe("defaultCanaryPlan", () => {
+  it("steps 1 pod, 25 %, 50 %, then promotes the image and keeps the canary Deployment at zero", () => {
+    expect(
+      plan.steps.map((s) => [
+        s.name,
+        s.set["canaryReplicas"] ?? `${s.set["canaryWeightPercent"]}%`,
+      ]),
+    ).toEqual([
+      ["1 pod", "1"],
+      ["25 %", "25%"],
+      ["50 %", "50%"],
+    ]);
+    expect(plan.promote).toEqual({
+      set: { image: "steady/hello:1.1.0", version: "v2", canaryReplicas: "0" },
+      remove: ["canaryWeightPercent", "canaryFailureRatio"],
+    });
+  });
+
+  it("stages a failing canary only when asked to", () => {
+    const bad = defaultCanaryPlan({ image: "i:2", version: "v2", failureRatio: "0.2" });
+    expect(bad.steps.every((s) => s.set["canaryFailureRatio"] === "0.2")).toBe(true);
+    expect(plan.steps.every((s) => s.remove.includes("canaryFailureRatio"))).toBe(true);
+  });
+});
+
+describe("writeCanaryReport", () => {
+  const t = useTempDir();
+  it("writes the report as JSON under rollouts/", async () => {
+    const report = await runCanaryRollout(plan, world(0.2).ops, { now });
+    const file = writeCanaryReport(t.dir, "org/steady-app/prod", report, now());
+    expect(file).toBe(`${t.dir}/rollouts/canary-org_steady-app_prod-2026-12-02T06-00-00-000Z.json`);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+});
