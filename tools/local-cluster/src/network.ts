@@ -58,6 +58,34 @@ export const REAL_NODE_NETWORK = {
   bridge: "steady0",
 } as const;
 
+/** How many real nodes `up --real-nodes N` can run at once (one /24 of 10.251.0.0/23 each). */
+export const MAX_REAL_NODES = 2;
+
+/** The network of a real node as the CNI plugin and the kubelet see it. */
+export interface RealNodeNetwork {
+  readonly podCidr: string;
+  readonly gatewayIp: string;
+  readonly bridge: string;
+}
+
+/**
+ * The network of real node `index` (1-based). Every real node shares the bridge (they share this
+ * machine's network namespace, so a second bridge would only add a route between them); node N
+ * gets 10.251.(N-1).0/24 and the bridge carries each node's gateway address, so the kernel routes
+ * between the nodes' pods on the bridge itself, as a flat pod network would.
+ */
+export function realNodeNetwork(index: number): RealNodeNetwork {
+  if (!Number.isInteger(index) || index < 1 || index > MAX_REAL_NODES) {
+    throw new Error(`real node index ${index} is invalid: it must be 1 to ${MAX_REAL_NODES}`);
+  }
+  if (index === 1) return REAL_NODE_NETWORK;
+  return {
+    podCidr: `10.251.${index - 1}.0/24`,
+    gatewayIp: `10.251.${index - 1}.1`,
+    bridge: REAL_NODE_NETWORK.bridge,
+  };
+}
+
 /** The machine's IPv4 networks, as CIDRs (loopback and the interfaces in `exclude` left out). */
 export function localIpv4Networks(exclude: readonly string[] = []): string[] {
   const out: string[] = [];

@@ -13,11 +13,11 @@ import { cleanupHostPaths } from "./host-paths";
 import { removeEmptyNftTables, removeNodeChains, type IptablesFamily } from "./iptables";
 import { KubeApiError, withQuery, type KubeClient, type KubeObject } from "@steady/deploy";
 import { mountsUnder, readMountinfo, unmountAllUnder } from "./mounts";
-import { REAL_NODE_NETWORK } from "../network";
 import type { Layout } from "../paths";
 import { describeStopped, isOurs, stopProcess, type ProcessTable } from "../host/processes";
 import { releaseClaim } from "./claim";
 import {
+  identityOf,
   NODE_COMPONENTS,
   nodeLayout,
   REAL_NODE,
@@ -251,6 +251,11 @@ async function deleteNodeObject(c: Cleanup): Promise<void> {
  */
 function removeNetwork(c: Cleanup): void {
   const { o, result } = c;
+  const id = identityOf(o.node);
+  if (id.index !== 1) {
+    removeGatewayAddress(c, id.network.gatewayIp, id.network.podCidr, id.network.bridge);
+    return;
+  }
   const kubeProxy = findToolchainBinary("kube-proxy", o.env);
   if (kubeProxy) {
     const r = tryRun(kubeProxy, ["--cleanup"], { timeoutMs: 60_000 });
@@ -269,7 +274,7 @@ function removeNetwork(c: Cleanup): void {
   } catch (e) {
     result.leftovers.push(`iptables chains: ${(e as Error).message}`);
   }
-  const bridge = o.node?.bridge ?? REAL_NODE_NETWORK.bridge;
+  const bridge = o.node?.bridge ?? id.network.bridge;
   const ip = findSystemTool("ip", o.env);
   for (const ifname of [...bridgePorts(bridge), bridge]) {
     if (!interfaceExists(ifname)) continue;
@@ -282,6 +287,21 @@ function removeNetwork(c: Cleanup): void {
 }
 
 /**
+ * Step 5 of a node beside node 1: the bridge, kube-proxy's chains and the CNI plugins' chains are
+ * shared with node 1 and go with it (its veths go with its network namespaces, unmounted in step
+ * 6); this node only takes its gateway address off the bridge.
+ */
+function removeGatewayAddress(c: Cleanup, ip: string, cidr: string, bridge: string): void {
+  const tool = findSystemTool("ip", c.o.env);
+  if (!interfaceExists(bridge)) return;
+  const prefix = cidr.split("/")[1];
+  const r = tool ? tryRun(tool, ["addr", "del", `${ip}/${prefix}`, "dev", bridge]) : undefined;
+  const gone = r?.status === 0 || /Cannot assign|not found/i.test(r?.stderr ?? "");
+  if (!gone)
+    c.result.leftovers.push(`address ${ip} on ${bridge}: ${r?.stderr.trim() ?? "ip not found"}`);
+}
+
+/**
  * Step 6: mounts below the data directory (network namespaces, sandbox shm, container root file
  * systems, pod volumes, the kubelet's own bind mount), the cgroups, the node's files outside the
  * data directory, and its volatile state inside it (like /run, it must not outlive the
@@ -290,12 +310,14 @@ function removeNetwork(c: Cleanup): void {
 function removeFiles(c: Cleanup): void {
   const { o, n, result } = c;
   const umount = findSystemTool("umount", o.env);
+  // Node 1's clean-up takes everything below the data directory; another node's only its own.
+  const under = identityOf(o.node).index === 1 ? o.layout.dataDir : n.dir;
   if (umount) {
-    const u = unmountAllUnder(o.layout.dataDir, umount);
+    const u = unmountAllUnder(under, umount);
     result.unmounted = [...u.unmounted, ...u.lazy];
     if (u.lazy.length) o.log(`  detached busy mounts lazily: ${u.lazy.join(", ")}`);
     result.leftovers.push(...u.failed.map((f) => `mount ${f}`));
-  } else if (mountsUnder(readMountinfo(), o.layout.dataDir).length) {
+  } else if (mountsUnder(readMountinfo(), under).length) {
     result.leftovers.push("umount not found: mounts below the data directory remain");
   }
   const cg = removeCgroupRoot(c.hierarchies, c.cgroupRoot);
@@ -305,7 +327,7 @@ function removeFiles(c: Cleanup): void {
     containerdSocket: n.containerdSocket,
     namespace: REAL_NODE.containerdNamespace,
     containerIds: [...criContainerIds(n.containerdRoot), ...taskIds(n.containerdState)],
-    cniNetwork: o.node?.cniNetwork ?? REAL_NODE.cniNetwork,
+    cniNetwork: o.node?.cniNetwork ?? identityOf(o.node).cniNetwork,
     podLogsDir: n.podLogsDir,
     // Without a record, nobody knows which directories `up` made: none is removed.
     createdDirs: o.node?.createdHostDirs ?? [],
@@ -335,11 +357,12 @@ function restoreKernel(c: Cleanup): void {
 /** Takes the real node of a data directory down (see the module comment). Needs root. */
 export async function cleanupRealNode(o: CleanupOptions): Promise<RealNodeCleanup> {
   const recorded = o.node?.processes ?? {};
+  const id = identityOf(o.node);
   const c: Cleanup = {
     o,
-    n: nodeLayout(o.layout),
-    nodeName: o.node?.nodeName ?? REAL_NODE.name,
-    cgroupRoot: o.node?.cgroupRoot ?? REAL_NODE.cgroupRoot,
+    n: nodeLayout(o.layout, id),
+    nodeName: o.node?.nodeName ?? id.name,
+    cgroupRoot: o.node?.cgroupRoot ?? id.cgroupRoot,
     hierarchies: cgroupHierarchies(),
     alive: (name) => {
       const r = recorded[name];
@@ -369,7 +392,8 @@ export async function cleanupRealNode(o: CleanupOptions): Promise<RealNodeCleanu
   removeFiles(c);
   restoreKernel(c);
   // With leftovers, the claim stays: the next `up --real-node` sees it and cleans up again.
-  if (c.result.leftovers.length === 0) releaseClaim(o.layout.dataDir);
+  // The claim is node 1's: the machine's real-node resources are free once node 1 is gone.
+  if (c.result.leftovers.length === 0 && id.index === 1) releaseClaim(o.layout.dataDir);
   return c.result;
 }
 
