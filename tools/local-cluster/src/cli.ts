@@ -28,7 +28,7 @@ Commands:
     --real-node-only  the same, with the real node as the only node (kwok is not started)
     --real-nodes <n>  with --real-node(-only): run n real nodes (1 or 2). Node 2 is
                       ${REAL_NODE.name}-2 with its own containerd, kubelet, cgroup root
-                      and pods in 10.251.1.0/24 on the same bridge; kube-proxy runs once.
+                      and pods in 10.251.1.0/24 on its own bridge steady1; one kube-proxy.
   down [--purge]  stop exactly what up started (the real node: its pods, containers, iptables
                   chains, bridge, mounts, cgroups and kernel settings too); --purge also deletes
                   the data

@@ -69,10 +69,10 @@ export interface RealNodeNetwork {
 }
 
 /**
- * The network of real node `index` (1-based). Every real node shares the bridge (they share this
- * machine's network namespace, so a second bridge would only add a route between them); node N
- * gets 10.251.(N-1).0/24 and the bridge carries each node's gateway address, so the kernel routes
- * between the nodes' pods on the bridge itself, as a flat pod network would.
+ * The network of real node `index` (1-based): node N has its own bridge steady<N-1> with its own
+ * pod range 10.251.(N-1).0/24, like each node's own pod bridge in a real cluster; this machine
+ * routes between them (ip_forward is on for the real node). One shared bridge does not work: the
+ * CNI bridge plugin refuses a bridge that has an IPv4 address other than its own gateway.
  */
 export function realNodeNetwork(index: number): RealNodeNetwork {
   if (!Number.isInteger(index) || index < 1 || index > MAX_REAL_NODES) {
@@ -82,7 +82,7 @@ export function realNodeNetwork(index: number): RealNodeNetwork {
   return {
     podCidr: `10.251.${index - 1}.0/24`,
     gatewayIp: `10.251.${index - 1}.1`,
-    bridge: REAL_NODE_NETWORK.bridge,
+    bridge: `steady${index - 1}`,
   };
 }
 

@@ -30,7 +30,7 @@ export interface StartOptions extends ClusterOptions {
   realNode?: RealNodeMode;
   /**
    * How many real nodes (with `realNode`; default 1, at most MAX_REAL_NODES). Node 2 has its own
-   * containerd, kubelet, pod range and cgroup root on the same bridge; kube-proxy runs once.
+   * containerd, kubelet, pod range, bridge and cgroup root; kube-proxy runs once.
    */
   realNodes?: number;
 }

@@ -133,7 +133,8 @@ describe("real node configuration", () => {
     const conf = JSON.parse(renderCniConflist(n2, id));
     expect(conf.name).toBe("steady-real-node-2");
     expect(conf.plugins[0]).toMatchObject({
-      bridge: REAL_NODE_NETWORK.bridge,
+      bridge: "steady1",
+      isGateway: true,
       ipam: { ranges: [[{ subnet: "10.251.1.0/24", gateway: "10.251.1.1" }]] },
     });
     const kubelet = load(renderKubeletConfig(n2, ports, "/d/pki/ca.crt", id)) as Record<

@@ -133,7 +133,7 @@ async function stopRecorded(
       );
     }
     let realNodeLeftovers: string[] | undefined;
-    // Nodes 2..N first: node 1 takes the shared bridge and iptables chains with it.
+    // Nodes 2..N first: node 1 takes the iptables chains (and the claim) with it.
     const nodes = [...(state.extraRealNodes ?? [])].reverse();
     if (state.realNode) nodes.push(state.realNode);
     for (const node of nodes) {

@@ -32,9 +32,9 @@ export const REAL_NODE = {
 
 /**
  * What differs between real nodes of one machine (`up --real-nodes 2`): node 1 is REAL_NODE with
- * REAL_NODE_NETWORK, unchanged; node N has its own name, pod range, cgroup root, CNI network name
- * and directory (so its own containerd, kubelet root and IPAM state), and shares the label, the
- * taint, the sandbox image and the bridge.
+ * REAL_NODE_NETWORK, unchanged; node N has its own name, pod range and bridge, cgroup root, CNI
+ * network name and directory (so its own containerd, kubelet root and IPAM state), and shares
+ * the label, the taint and the sandbox image.
  */
 export interface NodeIdentity {
   /** 1-based. */

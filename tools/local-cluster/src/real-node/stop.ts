@@ -252,10 +252,23 @@ async function deleteNodeObject(c: Cleanup): Promise<void> {
 function removeNetwork(c: Cleanup): void {
   const { o, result } = c;
   const id = identityOf(o.node);
-  if (id.index !== 1) {
-    removeGatewayAddress(c, id.network.gatewayIp, id.network.podCidr, id.network.bridge);
-    return;
+  // kube-proxy and the chains are node 1's (the only kube-proxy); the bridge is each node's own.
+  if (id.index === 1) removeChains(c);
+  const bridge = o.node?.bridge ?? id.network.bridge;
+  const ip = findSystemTool("ip", o.env);
+  for (const ifname of [...bridgePorts(bridge), bridge]) {
+    if (!interfaceExists(ifname)) continue;
+    const r = ip ? tryRun(ip, ["link", "delete", ifname]) : undefined;
+    if (r?.status === 0) result.interfacesRemoved.push(ifname);
+    else if (interfaceExists(ifname)) {
+      result.leftovers.push(`interface ${ifname}: ${r?.stderr.trim() ?? "ip not found"}`);
+    }
   }
+}
+
+/** kube-proxy's own clean-up, then every node chain left (never one that existed before `up`). */
+function removeChains(c: Cleanup): void {
+  const { o, result } = c;
   const kubeProxy = findToolchainBinary("kube-proxy", o.env);
   if (kubeProxy) {
     const r = tryRun(kubeProxy, ["--cleanup"], { timeoutMs: 60_000 });
@@ -274,31 +287,6 @@ function removeNetwork(c: Cleanup): void {
   } catch (e) {
     result.leftovers.push(`iptables chains: ${(e as Error).message}`);
   }
-  const bridge = o.node?.bridge ?? id.network.bridge;
-  const ip = findSystemTool("ip", o.env);
-  for (const ifname of [...bridgePorts(bridge), bridge]) {
-    if (!interfaceExists(ifname)) continue;
-    const r = ip ? tryRun(ip, ["link", "delete", ifname]) : undefined;
-    if (r?.status === 0) result.interfacesRemoved.push(ifname);
-    else if (interfaceExists(ifname)) {
-      result.leftovers.push(`interface ${ifname}: ${r?.stderr.trim() ?? "ip not found"}`);
-    }
-  }
-}
-
-/**
- * Step 5 of a node beside node 1: the bridge, kube-proxy's chains and the CNI plugins' chains are
- * shared with node 1 and go with it (its veths go with its network namespaces, unmounted in step
- * 6); this node only takes its gateway address off the bridge.
- */
-function removeGatewayAddress(c: Cleanup, ip: string, cidr: string, bridge: string): void {
-  const tool = findSystemTool("ip", c.o.env);
-  if (!interfaceExists(bridge)) return;
-  const prefix = cidr.split("/")[1];
-  const r = tool ? tryRun(tool, ["addr", "del", `${ip}/${prefix}`, "dev", bridge]) : undefined;
-  const gone = r?.status === 0 || /Cannot assign|not found/i.test(r?.stderr ?? "");
-  if (!gone)
-    c.result.leftovers.push(`address ${ip} on ${bridge}: ${r?.stderr.trim() ?? "ip not found"}`);
 }
 
 /**
