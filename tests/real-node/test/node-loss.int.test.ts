@@ -16,7 +16,7 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { serviceUrl, stateDir, underLoad, type UnderLoadResult } from "@steady/deployer";
-import { KubeApiError, type KubeClient } from "@steady/deploy";
+import { KubeApiError, writeRecoveryReport, type KubeClient } from "@steady/deploy";
 import { nodeIdentity } from "@steady/local-cluster";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -28,6 +28,7 @@ import {
   killNode,
   nodeLossBounds,
   nodeLossMoments,
+  nodeLossReport,
   observe,
   type Observation,
 } from "./node-loss";
@@ -222,7 +223,15 @@ describe("node loss on two real nodes", () => {
       failedByPhase: phases,
       observations: obs.length,
     };
-    figures.killTimeline = obs.map((o) => ({ ...o, atS: round((o.atMs - killAtMs) / 1000) }));
+    const report = nodeLossReport(obs, killAtMs, m, {
+      namespace,
+      deployment,
+      lost: lost().name,
+      desired: REPLICAS,
+    });
+    figures.recoveryReport = writeRecoveryReport(join(stateDir(), "reports"), report);
+    figures.fewestReady = report.minReady;
+    figures.belowDesiredSeconds = report.unavailableSeconds;
     log("kill");
     expect(m.notReadyS).toBeDefined();
     expect(m.endpointsExcludedS).toBeLessThanOrEqual(bounds.endpointsExcludedS);

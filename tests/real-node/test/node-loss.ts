@@ -2,7 +2,7 @@
  * What the node-loss drill observes, and the bounds it holds the cluster to. Pure, apart from
  * `observe` (reads the API) and `killNode` (sends SIGKILL).
  */
-import type { KubeClient } from "@steady/deploy";
+import { recoveryReport, type KubeClient, type RecoveryReport } from "@steady/deploy";
 import type { RequestSample } from "@steady/deployer";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -145,9 +145,9 @@ export function nodeLossMoments(
 export const ROUTING_LAG_S = 2;
 
 /**
- * Failed requests of a load, split by where on the node-loss timeline they started: before the
- * kill, between the kill and ROUTING_LAG_S after the endpoints excluded the lost pods (requests
- * still routed to dead pods), and after that.
+ * Requests of a load, split by where on the node-loss timeline they fell: failures that ended
+ * before the kill; requests started after the kill (or in flight at it) until ROUTING_LAG_S after
+ * the endpoints excluded the lost pods (routed to dead pods); requests started after that.
  */
 export function failuresByPhase(
   samples: readonly RequestSample[],
@@ -155,18 +155,54 @@ export function failuresByPhase(
   killAtMs: number,
   m: NodeLossMoments,
 ) {
-  const failed = samples.filter((s) => s.error);
-  const at = (s: RequestSample) => (loadStartEpochMs + s.startMs - killAtMs) / 1000;
+  const start = (s: RequestSample) => (loadStartEpochMs + s.startMs - killAtMs) / 1000;
+  const end = (s: RequestSample) => start(s) + s.latencyMs / 1000;
   const excluded = (m.endpointsExcludedS ?? Infinity) + ROUTING_LAG_S;
-  const kinds = (xs: readonly RequestSample[]) => count(xs.map((s) => s.error));
-  const before = failed.filter((s) => at(s) < 0);
-  const routed = failed.filter((s) => at(s) >= 0 && at(s) < excluded);
-  const later = failed.filter((s) => at(s) >= excluded);
-  return {
-    beforeKill: { failed: before.length, kinds: kinds(before) },
-    killToEndpointsExcluded: { failed: routed.length, kinds: kinds(routed) },
-    afterEndpointsExcluded: { failed: later.length, kinds: kinds(later) },
+  const phase = (xs: readonly RequestSample[]) => {
+    const failed = xs.filter((s) => s.error);
+    return {
+      requests: xs.length,
+      failed: failed.length,
+      kinds: count(failed.map((s) => s.error)),
+    };
   };
+  return {
+    beforeKill: phase(samples.filter((s) => end(s) < 0)),
+    killToEndpointsExcluded: phase(samples.filter((s) => end(s) >= 0 && start(s) < excluded)),
+    afterEndpointsExcluded: phase(samples.filter((s) => start(s) >= excluded)),
+  };
+}
+
+/** The drill's observations as a recovery report (ready pods per node, the moments). */
+export function nodeLossReport(
+  obs: readonly Observation[],
+  killAtMs: number,
+  m: NodeLossMoments,
+  o: { namespace: string; deployment: string; lost: string; desired: number },
+): RecoveryReport {
+  const t0 = obs[0]?.atMs ?? killAtMs;
+  const at = (s: number | undefined) => (s === undefined ? [] : [killAtMs + s * 1000 - t0]);
+  const moments = [
+    ...at(0).map((t) => ({ t, label: "node lost" })),
+    ...at(m.notReadyS).map((t) => ({ t, label: "NotReady" })),
+    ...at(m.endpointsExcludedS).map((t) => ({ t, label: "endpoints exclude it" })),
+    ...at(m.evictedS).map((t) => ({ t, label: "evicted" })),
+    ...at(m.recoveredS).map((t) => ({ t, label: "replaced" })),
+  ];
+  return recoveryReport({
+    namespace: o.namespace,
+    deployment: o.deployment,
+    lostNode: o.lost,
+    desired: o.desired,
+    startedAtMs: t0,
+    finishedAtMs: obs[obs.length - 1]?.atMs ?? killAtMs,
+    moments,
+    samples: obs.map((x) => ({
+      t: x.atMs - t0,
+      ready: Object.values(x.readyPods).reduce((a, b) => a + b, 0),
+      byNode: x.readyPods,
+    })),
+  });
 }
 
 /** Pids of processes whose command line contains `needle` (containerd shims name their socket). */
