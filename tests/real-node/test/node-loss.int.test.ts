@@ -17,11 +17,11 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { serviceUrl, stateDir, underLoad, type UnderLoadResult } from "@steady/deployer";
 import { KubeApiError, writeRecoveryReport, type KubeClient } from "@steady/deploy";
-import { nodeIdentity } from "@steady/local-cluster";
+import { clusterStatus, nodeIdentity } from "@steady/local-cluster";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { loadRun } from "./env";
+import { loadRun, useItDirs } from "./env";
 import { appStack, client, platformStack, pods, selectorOf, serving, up, waitFor } from "./harness";
 import {
   failuresByPhase,
@@ -132,6 +132,16 @@ afterAll(() => {
 });
 
 describe("node loss on two real nodes", () => {
+  it("status reports both real nodes Ready, node 2 without a kube-proxy of its own", async () => {
+    const s = await clusterStatus({ dir: useItDirs().clusterDir });
+    expect(s.healthy).toBe(true);
+    expect(s.realNode?.ready).toBe(true);
+    expect(s.extraRealNodes?.map((n) => [n.name, n.ready, n.podCidr, n.bridge])).toEqual([
+      ["steady-real-node-2", true, "10.251.1.0/24", "steady1"],
+    ]);
+    expect(s.extraRealNodes?.[0]?.components.map((c) => c.name)).toEqual(["containerd", "kubelet"]);
+  });
+
   it("runs 3 replicas spread over both real nodes", async () => {
     const s = await waitFor("3 Ready pods on both real nodes", async () => {
       const now = await spread();
@@ -241,5 +251,10 @@ describe("node loss on two real nodes", () => {
     // changed: none before the kill, none once the Service no longer lists them.
     expect(phases.beforeKill.failed).toBe(0);
     expect(phases.afterEndpointsExcluded.failed).toBe(0);
+    // status sees the loss: node 2 NotReady, its kubelet and containerd dead, cluster unhealthy.
+    const s = await clusterStatus({ dir: useItDirs().clusterDir });
+    expect(s.healthy).toBe(false);
+    expect(s.extraRealNodes?.[0]?.ready).toBe(false);
+    expect(s.extraRealNodes?.[0]?.components.map((x) => x.liveness)).toEqual(["dead", "dead"]);
   });
 });
