@@ -4,6 +4,8 @@
 module.exports = {
   preset: "@steady/testing",
   testMatch: ["**/*.int.test.ts"],
+  // The node-loss drill needs two real nodes: jest.node-loss.config.js runs it.
+  testPathIgnorePatterns: ["/node_modules/", "node-loss\\.int\\.test\\.ts$"],
   testTimeout: 15 * 60 * 1000,
   globalSetup: "<rootDir>/test/global-setup.ts",
   globalTeardown: "<rootDir>/test/global-teardown.ts",

@@ -1,4 +1,4 @@
-import { renderTimelineSvg, type RolloutReport } from "../src";
+import { recoveryReport, renderRecoverySvg, renderTimelineSvg, type RolloutReport } from "../src";
 
 const report: RolloutReport = {
   namespace: "apps",
@@ -42,5 +42,38 @@ describe("renderTimelineSvg", () => {
     expect(odd).toContain("a&lt;b&amp;c");
     expect(odd.trim().startsWith("<svg")).toBe(true);
     expect(odd.trim().endsWith("</svg>")).toBe(true);
+  });
+});
+
+describe("renderRecoverySvg", () => {
+  const r = recoveryReport({
+    namespace: "apps",
+    deployment: "web",
+    lostNode: "node-b",
+    desired: 3,
+    startedAtMs: Date.parse("2026-01-01T00:00:00.000Z"),
+    finishedAtMs: Date.parse("2026-01-01T00:01:30.000Z"),
+    moments: [
+      { t: 5000, label: "node lost" },
+      { t: 55000, label: "NotReady" },
+    ],
+    samples: [
+      { t: 0, ready: 3, byNode: { "node-a": 2, "node-b": 1 } },
+      { t: 55000, ready: 2, byNode: { "node-a": 2 } },
+      { t: 89000, ready: 3, byNode: { "node-a": 3 } },
+    ],
+  });
+  const svg = renderRecoverySvg(r);
+
+  it("folds the samples like a rollout's: fewest ready and the time below desired", () => {
+    expect(r).toMatchObject({ durationSeconds: 90, minReady: 2, unavailableSeconds: 34 });
+  });
+
+  it("draws the total and one line per node, marks the lost node and each moment", () => {
+    expect(svg.match(/<polyline /g)).toHaveLength(3);
+    expect(svg).toContain("node-b (lost)");
+    expect(svg).toContain(">NotReady</text>");
+    expect(svg.match(/stroke-dasharray="2 2"/g)).toHaveLength(2);
+    expect(svg).toContain("desired 3");
   });
 });

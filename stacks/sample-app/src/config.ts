@@ -45,6 +45,9 @@ export const APP_CONFIG = {
   progressDeadlineSeconds: { type: "integer", ...APP_LIMITS.progressDeadlineSeconds },
   preStopSleepSeconds: { type: "integer", ...APP_LIMITS.preStopSleepSeconds },
   drainSeconds: { type: "integer", ...APP_LIMITS.drainSeconds },
+  // How long a pod stays bound to a NotReady/unreachable node before it is evicted and replaced
+  // (the component's default when unset); the node-loss drill shortens it to measure recovery.
+  nodeLossTolerationSeconds: { type: "integer", ...APP_LIMITS.nodeLossTolerationSeconds },
   nodeSelector: {
     type: "string",
     pattern: /^[^=,\s]+=[^=,\s]*(,[^=,\s]+=[^=,\s]*)*$/,

@@ -37,6 +37,7 @@ export function sampleApp(cfg: AppConfig) {
       },
       preStopSleepSeconds: cfg.preStopSleepSeconds,
       drainSeconds: cfg.drainSeconds,
+      nodeLossTolerationSeconds: cfg.nodeLossTolerationSeconds,
       config: cfg.greeting !== undefined ? { greeting: cfg.greeting } : undefined,
       nodeSelector:
         cfg.nodeSelector !== undefined ? parseNodeSelector(cfg.nodeSelector) : undefined,

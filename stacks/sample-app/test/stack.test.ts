@@ -115,6 +115,7 @@ describe.each([
           "progressDeadlineSeconds",
           "preStopSleepSeconds",
           "drainSeconds",
+          "nodeLossTolerationSeconds",
           "nodeSelector",
           "tolerations",
           "canaryImage",
@@ -166,6 +167,22 @@ describe("the sample-app stack's config rules", () => {
         tolerationSeconds: 30,
       })),
     ]);
+  });
+
+  it("sets how long pods stay on a lost node by config, and names a bad value", async () => {
+    await runStack("dev", { nodeLossTolerationSeconds: "5" });
+    const pod = mocks.get(DEPLOYMENT, "hello").inputs.spec.template.spec;
+    expect(pod.tolerations).toEqual(
+      ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({
+        key,
+        operator: "Exists",
+        effect: "NoExecute",
+        tolerationSeconds: 5,
+      })),
+    );
+    expect(runStackError("dev", { nodeLossTolerationSeconds: "-1" }).message).toContain(
+      'steady-app:nodeLossTolerationSeconds: "-1" is not valid: expected an integer from 0 to 86400',
+    );
   });
 
   it("names the placement settings and their form when they are malformed", () => {

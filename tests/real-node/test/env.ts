@@ -21,6 +21,13 @@ export interface RealNodeRun {
   readonly containerdSocket: string;
   readonly nodeName: string;
   readonly image: string;
+  /** Every real node, node 1 first: its name, containerd socket and process ids. */
+  readonly nodes: readonly {
+    readonly name: string;
+    readonly containerdSocket: string;
+    readonly kubeletPid: number;
+    readonly containerdPid: number;
+  }[];
 }
 
 const KEY = "STEADY_REAL_IT_RUN";

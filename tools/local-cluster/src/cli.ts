@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { REAL_NODE_NETWORK } from "./network";
+import { MAX_REAL_NODES, REAL_NODE_NETWORK } from "./network";
 import { layout, resolveDataDir } from "./paths";
 import { NOT_ROOT_MESSAGE } from "./real-node/start";
 import { REAL_NODE, type RealNodeMode } from "./real-node/spec";
@@ -26,6 +26,9 @@ Commands:
                       taint ${REAL_NODE.taint.key}=${REAL_NODE.taint.value}:${REAL_NODE.taint.effect}.
                       Can be added to a running cluster.
     --real-node-only  the same, with the real node as the only node (kwok is not started)
+    --real-nodes <n>  with --real-node(-only): run n real nodes (1 or 2). Node 2 is
+                      ${REAL_NODE.name}-2 with its own containerd, kubelet, cgroup root
+                      and pods in 10.251.1.0/24 on its own bridge steady1; one kube-proxy.
   down [--purge]  stop exactly what up started (the real node: its pods, containers, iptables
                   chains, bridge, mounts, cgroups and kernel settings too); --purge also deletes
                   the data
@@ -56,8 +59,8 @@ function printSummary(info: ClusterInfo, out: (l: string) => void): void {
     const extra = c.name === "kube-apiserver" ? `  ${info.apiServerUrl}` : "";
     out(`  ${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} port ${c.port}${extra}`);
   }
-  const node = info.realNode;
-  if (node) {
+  for (const node of [info.realNode, ...(info.extraRealNodes ?? [])]) {
+    if (!node) continue;
     out(
       `Real node ${node.name} (${node.outcome === "started" ? "started" : "already running"}): ` +
         `node IP ${node.nodeIp}, pods ${node.podCidr} on bridge ${node.bridge}` +
@@ -97,8 +100,9 @@ function printStatus(s: ClusterStatus, out: (l: string) => void): void {
     `  ${"COMPONENT".padEnd(24)} ${"PID".padEnd(8)} ${"ALIVE".padEnd(6)} ${"PORT".padEnd(6)} ${"READY".padEnd(6)} RSS`,
   );
   printComponentRows(s.components, out);
-  const node = s.realNode;
-  if (node) {
+  const nodes = [s.realNode, ...(s.extraRealNodes ?? [])];
+  for (const node of nodes) {
+    if (!node) continue;
     out(
       `Real node ${node.name}: ${node.ready ? "Ready" : "NOT Ready"}; node IP ${node.nodeIp}, ` +
         `pod CIDR ${node.podCidr}, bridge ${node.bridge}${node.mode === "only" ? ", no kwok" : ""}`,
@@ -106,7 +110,8 @@ function printStatus(s: ClusterStatus, out: (l: string) => void): void {
     if (!node.ready && node.detail) out(`      ${node.detail}`);
     printComponentRows(node.components, out);
   }
-  if ([...s.components, ...(node?.components ?? [])].some((c) => c.liveness === "pid-reused")) {
+  const rows = [...s.components, ...nodes.flatMap((n) => n?.components ?? [])];
+  if (rows.some((c) => c.liveness === "pid-reused")) {
     out("  (no*: the recorded pid now belongs to another program)");
   }
   out(
@@ -123,6 +128,7 @@ interface Invocation {
   readonly command: string;
   readonly dir: string;
   readonly realNode?: RealNodeMode;
+  readonly realNodes?: number;
   readonly json: boolean;
   readonly purge: boolean;
 }
@@ -140,6 +146,25 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** --real-nodes as a number; undefined when absent, null once it said what is wrong. */
+function parseRealNodes(
+  text: string | undefined,
+  realNode: RealNodeMode | undefined,
+  err: Line,
+): number | undefined | null {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_REAL_NODES) {
+    err(`--real-nodes ${text}: give a whole number from 1 to ${MAX_REAL_NODES}\n\n${USAGE}`);
+    return null;
+  }
+  if (!realNode) {
+    err(`--real-nodes goes with --real-node or --real-node-only\n\n${USAGE}`);
+    return null;
+  }
+  return n;
+}
+
 /** The invocation, or the exit code once it has said what is wrong with the command line. */
 function parseInvocation(argv: string[], out: Line, err: Line): Invocation | number {
   let parsed;
@@ -153,6 +178,7 @@ function parseInvocation(argv: string[], out: Line, err: Line): Invocation | num
         purge: { type: "boolean", default: false },
         "real-node": { type: "boolean", default: false },
         "real-node-only": { type: "boolean", default: false },
+        "real-nodes": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -183,6 +209,8 @@ function parseInvocation(argv: string[], out: Line, err: Line): Invocation | num
     : values["real-node"]
       ? "beside-kwok"
       : undefined;
+  const realNodes = parseRealNodes(values["real-nodes"], realNode, err);
+  if (realNodes === null) return 2;
   if (realNode && !isRoot()) {
     err(`steady-local up: ${NOT_ROOT_MESSAGE}`);
     return 1;
@@ -194,6 +222,7 @@ function parseInvocation(argv: string[], out: Line, err: Line): Invocation | num
     json: values.json,
     purge: values.purge,
     ...(realNode ? { realNode } : {}),
+    ...(realNodes !== undefined ? { realNodes } : {}),
   };
 }
 
@@ -201,7 +230,12 @@ function parseInvocation(argv: string[], out: Line, err: Line): Invocation | num
 async function runCommand(inv: Invocation, out: Line, err: Line): Promise<number> {
   switch (inv.command) {
     case "up": {
-      const info = await startCluster({ dir: inv.dir, log: out, realNode: inv.realNode });
+      const info = await startCluster({
+        dir: inv.dir,
+        log: out,
+        realNode: inv.realNode,
+        realNodes: inv.realNodes,
+      });
       printSummary(info, out);
       return 0;
     }

@@ -58,6 +58,34 @@ export const REAL_NODE_NETWORK = {
   bridge: "steady0",
 } as const;
 
+/** How many real nodes `up --real-nodes N` can run at once (one /24 of 10.251.0.0/23 each). */
+export const MAX_REAL_NODES = 2;
+
+/** The network of a real node as the CNI plugin and the kubelet see it. */
+export interface RealNodeNetwork {
+  readonly podCidr: string;
+  readonly gatewayIp: string;
+  readonly bridge: string;
+}
+
+/**
+ * The network of real node `index` (1-based): node N has its own bridge steady<N-1> with its own
+ * pod range 10.251.(N-1).0/24, like each node's own pod bridge in a real cluster; this machine
+ * routes between them (ip_forward is on for the real node). One shared bridge does not work: the
+ * CNI bridge plugin refuses a bridge that has an IPv4 address other than its own gateway.
+ */
+export function realNodeNetwork(index: number): RealNodeNetwork {
+  if (!Number.isInteger(index) || index < 1 || index > MAX_REAL_NODES) {
+    throw new Error(`real node index ${index} is invalid: it must be 1 to ${MAX_REAL_NODES}`);
+  }
+  if (index === 1) return REAL_NODE_NETWORK;
+  return {
+    podCidr: `10.251.${index - 1}.0/24`,
+    gatewayIp: `10.251.${index - 1}.1`,
+    bridge: `steady${index - 1}`,
+  };
+}
+
 /** The machine's IPv4 networks, as CIDRs (loopback and the interfaces in `exclude` left out). */
 export function localIpv4Networks(exclude: readonly string[] = []): string[] {
   const out: string[] = [];

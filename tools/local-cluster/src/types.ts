@@ -28,6 +28,11 @@ export interface StartOptions extends ClusterOptions {
    * what the cluster has (a restarted cluster gets its real node back); a new cluster has none.
    */
   realNode?: RealNodeMode;
+  /**
+   * How many real nodes (with `realNode`; default 1, at most MAX_REAL_NODES). Node 2 has its own
+   * containerd, kubelet, pod range, bridge and cgroup root; kube-proxy runs once.
+   */
+  realNodes?: number;
 }
 
 export interface StopOptions extends ClusterOptions {
@@ -84,6 +89,8 @@ export interface ClusterInfo {
   readonly elapsedMs: number;
   /** The real node, when the cluster has one. */
   readonly realNode?: RealNodeInfo;
+  /** Real nodes 2..N (`up --real-nodes N`). */
+  readonly extraRealNodes?: readonly RealNodeInfo[];
 }
 
 export interface StoppedComponent {
@@ -127,6 +134,8 @@ export interface ClusterStatus {
   readonly nodes?: { readonly total: number; readonly ready: number };
   /** The real node, when the cluster has one. */
   readonly realNode?: RealNodeStatus;
+  /** Real nodes 2..N (`up --real-nodes N`). */
+  readonly extraRealNodes?: readonly RealNodeStatus[];
   /**
    * The security posture in one line, from the recorded command lines: etcd's TLS and client
    * authentication, kube-apiserver's authorization modes and admission plugins (see security.ts).

@@ -67,6 +67,20 @@ describe("steady-local CLI", () => {
     expect(c.err[1]).toMatch(/^use either --real-node \(beside kwok\) or --real-node-only/);
   });
 
+  it("takes --real-nodes 1 or 2, and only with --real-node or --real-node-only", async () => {
+    const c = captureOutput();
+    try {
+      expect(await main(["up", "--real-node", "--real-nodes", "3", "--dir", t.dir])).toBe(2);
+      expect(await main(["up", "--real-node", "--real-nodes", "x", "--dir", t.dir])).toBe(2);
+      expect(await main(["up", "--real-nodes", "2", "--dir", t.dir])).toBe(2);
+    } finally {
+      c.restore();
+    }
+    expect(c.err[0]).toMatch(/^--real-nodes 3: give a whole number from 1 to 2/);
+    expect(c.err[1]).toMatch(/^--real-nodes x: give a whole number from 1 to 2/);
+    expect(c.err[2]).toMatch(/^--real-nodes goes with --real-node or --real-node-only/);
+  });
+
   it("rejects unknown commands and options with usage, exit 2", async () => {
     const c = captureOutput();
     try {

@@ -2,6 +2,7 @@ import { load } from "js-yaml";
 import { layout } from "../src/paths";
 import { REAL_NODE_NETWORK } from "../src/network";
 import {
+  nodeIdentity,
   nodeLayout,
   nodePath,
   nodeSpecs,
@@ -121,6 +122,31 @@ describe("real node configuration", () => {
       port: 3003,
       argv: ["/tc/bin/kube-proxy", "--config=/d/node/kube-proxy.yaml"],
     });
+  });
+
+  it("node 2 has its own name, directory, kubeconfig, pod range, cgroup root and node IP", () => {
+    const id = nodeIdentity(2);
+    const n2 = nodeLayout(l, id);
+    expect(nodeLayout(l, nodeIdentity(1))).toEqual(n);
+    expect(n2.containerdSocket).toBe("/d/node-2/containerd/containerd.sock");
+    expect(n2.kubeletKubeconfig).toBe("/d/kubeconfigs/kubelet-2.kubeconfig");
+    const conf = JSON.parse(renderCniConflist(n2, id));
+    expect(conf.name).toBe("steady-real-node-2");
+    expect(conf.plugins[0]).toMatchObject({
+      bridge: "steady1",
+      isGateway: true,
+      ipam: { ranges: [[{ subnet: "10.251.1.0/24", gateway: "10.251.1.1" }]] },
+    });
+    const kubelet = load(renderKubeletConfig(n2, ports, "/d/pki/ca.crt", id)) as Record<
+      string,
+      unknown
+    >;
+    expect(kubelet).toMatchObject({ cgroupRoot: "/steady-real-node-2", address: "10.251.1.1" });
+    const argv = nodeSpecs({ runtime: rt, node: n2, ports, path: "", identity: id }).kubelet.argv;
+    expect(argv).toContain("--hostname-override=steady-real-node-2");
+    expect(argv).toContain("--node-ip=10.251.1.1");
+    expect(argv).toContain("--root-dir=/d/node-2/kubelet");
+    expect(() => nodeIdentity(3)).toThrow("real node index 3 is invalid: it must be 1 to 2");
   });
 
   it("the processes' PATH keeps the caller's order and adds the system directories", () => {

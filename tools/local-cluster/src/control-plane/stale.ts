@@ -2,6 +2,7 @@ import { COMPONENTS, type ComponentName } from "../paths";
 import { cmdlineMatches, type LaunchedProcess, type ProcessTable } from "../host/processes";
 import { NODE_COMPONENTS, type NodeComponentName } from "../real-node/spec";
 import type { ClusterState } from "./state";
+import type { RealNodeState } from "../real-node/state";
 
 /**
  * How a recorded component is doing:
@@ -36,15 +37,31 @@ export function checkComponents(state: ClusterState, table: ProcessTable): Compo
     ...expectedComponents(state).map((name) => ({ name, record: state.components[name] })),
     ...(node ? NODE_COMPONENTS.map((name) => ({ name, record: node.processes[name] })) : []),
   ];
-  return expected.map(({ name, record }): ComponentCheck => {
-    if (!record) return { name, liveness: "not-started" };
-    const actual = table.cmdline(record.pid);
-    if (actual === undefined) return { name, liveness: "dead", record };
-    if (!cmdlineMatches(actual, record.argv)) {
-      return { name, liveness: "pid-reused", record, foreignCmdline: actual };
-    }
-    return { name, liveness: "running", record };
-  });
+  return expected.map(({ name, record }) => checkOne(name, record, table));
+}
+
+/** The liveness of one recorded process: running, dead, pid reused, or never started. */
+function checkOne(
+  name: ComponentName | NodeComponentName,
+  record: LaunchedProcess | undefined,
+  table: ProcessTable,
+): ComponentCheck {
+  if (!record) return { name, liveness: "not-started" };
+  const actual = table.cmdline(record.pid);
+  if (actual === undefined) return { name, liveness: "dead", record };
+  if (!cmdlineMatches(actual, record.argv)) {
+    return { name, liveness: "pid-reused", record, foreignCmdline: actual };
+  }
+  return { name, liveness: "running", record };
+}
+
+/**
+ * The liveness of the processes of real node 2..N (containerd and kubelet: kube-proxy runs once,
+ * with node 1). `up` does not restart the cluster for them; `status` reports them.
+ */
+export function checkNodeProcesses(node: RealNodeState, table: ProcessTable): ComponentCheck[] {
+  const names = NODE_COMPONENTS.filter((n) => n !== "kube-proxy" || (node.index ?? 1) === 1);
+  return names.map((name) => checkOne(name, node.processes[name], table));
 }
 
 /** What `up` should do with an existing state.json. */

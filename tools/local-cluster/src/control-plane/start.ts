@@ -6,7 +6,7 @@ import { isRoot } from "../host/host";
 import { KubeApiError, type KubeClient } from "@steady/deploy";
 import { loadCredentials, writeKubeconfig } from "../pki/kubeconfig";
 import { acquireLock } from "../host/lock";
-import { networkCollisions } from "../network";
+import { MAX_REAL_NODES, networkCollisions } from "../network";
 import {
   COMPONENTS,
   kwokStagesFile,
@@ -37,7 +37,7 @@ import {
 } from "../real-node/start";
 import { releaseClaim } from "../real-node/claim";
 import type { NodeRuntime } from "../real-node/node-runtime";
-import { nodeLayout, type RealNodeMode } from "../real-node/spec";
+import { identityOf, nodeIdentity, nodeLayout, type RealNodeMode } from "../real-node/spec";
 import type { RealNodeState } from "../real-node/state";
 import { nodeComponentInfos, nodeCondition } from "../real-node/status";
 import { cleanupRealNode, describeCleanup } from "../real-node/stop";
@@ -156,8 +156,24 @@ function realNodeInfo(
     bridge: node.bridge,
     ports: node.ports,
     components: nodeComponentInfos(node),
-    containerdSocket: nodeLayout(l).containerdSocket,
+    containerdSocket: nodeLayout(l, identityOf(node)).containerdSocket,
   };
+}
+
+/** How many real nodes a state records (0 without a real node). */
+const realNodeCount = (s: Pick<ClusterState, "realNode" | "extraRealNodes"> | undefined) =>
+  s?.realNode ? 1 + (s.extraRealNodes?.length ?? 0) : 0;
+
+/** The `realNodes` option, checked: a whole number from 1 to MAX_REAL_NODES, with a real node. */
+function checkRealNodeCount(opts: StartOptions): number | undefined {
+  const n = opts.realNodes;
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_REAL_NODES) {
+    throw new Error(`realNodes is ${n}: it must be a whole number from 1 to ${MAX_REAL_NODES}`);
+  }
+  if (!opts.realNode)
+    throw new Error("realNodes needs realNode (--real-nodes goes with --real-node)");
+  return n;
 }
 
 const describeMode = (mode: RealNodeMode | undefined) =>
@@ -245,6 +261,8 @@ interface StartRun {
   readonly l: Layout;
   /** The real node asked for by this `up`, if any. */
   readonly wanted?: RealNodeMode;
+  /** How many real nodes this `up` asked for (undefined: as the cluster has, or 1). */
+  readonly wantedCount?: number;
   /** The real node's runtime, checked before anything is touched (when a real node runs). */
   nodeRuntime?: NodeRuntime;
 }
@@ -266,6 +284,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<ClusterInfo
     table: opts.processTable ?? procTable,
     l,
     wanted: opts.realNode,
+    wantedCount: checkRealNodeCount(opts),
     // A real node fails here, before anything is touched, when it could not run anyway.
     nodeRuntime: opts.realNode ? preflightRealNode(l, env) : undefined,
   };
@@ -302,11 +321,15 @@ async function reuseRunning(
   if (postureGaps(securityPosture(previous)).length) return undefined;
   if (!(await readyWithin(pki, previous.ports, 10_000))) return undefined;
   const apiClient = () => adminClient(pki, previous.ports, 3000);
-  if (
-    previous.realNode &&
-    !(await nodeReadyWithin(apiClient, previous.realNode.nodeName, 10_000))
-  ) {
-    return undefined;
+  for (const node of [previous.realNode, ...(previous.extraRealNodes ?? [])]) {
+    if (node && !(await nodeReadyWithin(apiClient, node.nodeName, 10_000))) return undefined;
+  }
+  const count = realNodeCount(previous);
+  if (had && run.wantedCount !== undefined && run.wantedCount !== count) {
+    throw new Error(
+      `${l.dataDir} runs ${count} real node(s); it cannot change to ${run.wantedCount} while it ` +
+        "runs. Run `steady-local down`, then `up` with the options you want.",
+    );
   }
   if (wanted && wanted !== had && !(wanted === "beside-kwok" && had === undefined)) {
     throw new Error(
@@ -339,6 +362,13 @@ async function reuseRunning(
     realNode: added
       ? realNodeInfo(l, added, "started")
       : realNodeInfo(l, previous.realNode, "already-running"),
+    ...(previous.extraRealNodes?.length
+      ? {
+          extraRealNodes: previous.extraRealNodes.map((n) =>
+            realNodeInfo(l, n, "already-running")!,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -364,6 +394,9 @@ async function prepareRestart(run: StartRun, previous: ClusterState): Promise<vo
   }
   run.nodeRuntime ??=
     (run.wanted ?? previous.realNode?.mode) ? preflightRealNode(l, env) : undefined;
+  for (const extra of previous.extraRealNodes ?? []) {
+    await cleanUpStaleNode(extra, l, { table, env, log });
+  }
   if (previous.realNode) await cleanUpStaleNode(previous.realNode, l, { table, env, log });
   await stopSurvivors(previous, table, log);
 }
@@ -376,6 +409,7 @@ async function bootCluster(
 ): Promise<ClusterInfo> {
   const { l, log, env } = run;
   const mode = run.wanted ?? previous?.realNode?.mode;
+  const count = run.wantedCount ?? Math.max(1, realNodeCount(previous));
   const binaries = findClusterBinaries(env);
   const collisions = networkCollisions();
   if (collisions.length) {
@@ -404,7 +438,7 @@ async function bootCluster(
   };
   writeState(l.stateFile, state);
   writeRememberedPorts(l.portsFile, ports);
-  await new Launcher(run, state, pki, binaries).startAll(mode);
+  await new Launcher(run, state, pki, binaries).startAll(mode, count);
   return {
     dataDir: l.dataDir,
     kubeconfigPath: l.kubeconfig,
@@ -414,6 +448,9 @@ async function bootCluster(
     portChanges: changes,
     elapsedMs: Date.now() - run.t0,
     realNode: realNodeInfo(l, state.realNode, "started"),
+    ...(state.extraRealNodes?.length
+      ? { extraRealNodes: state.extraRealNodes.map((n) => realNodeInfo(l, n, "started")!) }
+      : {}),
   };
 }
 
@@ -442,13 +479,14 @@ class Launcher {
     this.apiClient = () => adminClient(pki, state.ports, 3000);
   }
 
-  async startAll(mode: RealNodeMode | undefined): Promise<void> {
+  async startAll(mode: RealNodeMode | undefined, count = 1): Promise<void> {
     let nodeStarting = false;
     try {
       await this.startControlPlane(mode);
       if (mode) {
         nodeStarting = true;
         await this.startNode(mode);
+        for (let index = 2; index <= count; index++) await this.startExtraNode(mode, index);
       }
     } catch (e) {
       const { l, table } = this.run;
@@ -493,6 +531,50 @@ class Launcher {
     });
     const saSeconds = ((Date.now() - tSa) / 1000).toFixed(1);
     log(`  default ServiceAccount present after ${saSeconds} s: kube-controller-manager works`);
+  }
+
+  /**
+   * Real node `index` (2..N) beside node 1. When it fails (it cleans up after itself), the nodes
+   * started before it are taken down too, so a failed `up` leaves nothing running.
+   */
+  private async startExtraNode(mode: RealNodeMode, index: number): Promise<void> {
+    const { l, table, env, log, opts } = this.run;
+    const state = this.state as { extraRealNodes?: RealNodeState[]; realNode?: RealNodeState };
+    const started = state.extraRealNodes?.length ?? 0;
+    try {
+      await startRealNode({
+        layout: l,
+        pki: this.pki,
+        runtime: this.run.nodeRuntime!,
+        mode,
+        identity: nodeIdentity(index),
+        apiServerUrl: apiServerUrl(this.state.ports),
+        apiClient: this.apiClient,
+        table,
+        env,
+        log,
+        timeoutMs: opts.timeoutMs,
+        save: (rn) => {
+          state.extraRealNodes = [...(state.extraRealNodes ?? []).slice(0, started), rn];
+          writeState(l.stateFile, this.state);
+        },
+      });
+    } catch (e) {
+      state.extraRealNodes = state.extraRealNodes?.slice(0, started);
+      const nodes = [...(state.extraRealNodes ?? []).reverse(), state.realNode];
+      for (const node of nodes.filter((n): n is RealNodeState => n !== undefined)) {
+        const r = await cleanupRealNode({
+          layout: l,
+          node,
+          table,
+          env,
+          log,
+          removeApiObjects: false,
+        });
+        describeCleanup(r).forEach((line) => log(line));
+      }
+      throw e;
+    }
   }
 
   private async startNode(mode: RealNodeMode): Promise<void> {

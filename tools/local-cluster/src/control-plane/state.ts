@@ -20,6 +20,8 @@ export interface ClusterState {
   readonly components: Partial<Record<ComponentName, LaunchedProcess>>;
   /** The real node (`up --real-node`), when there is one. */
   readonly realNode?: RealNodeState;
+  /** Real nodes 2..N of `up --real-nodes N`, beside `realNode` (node 1); absent with one. */
+  readonly extraRealNodes?: readonly RealNodeState[];
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -55,6 +57,10 @@ export function parseState(json: unknown, source = "state.json"): ClusterState {
     if (typeof c.startedAt !== "string") bad(`components.${name}.startedAt`);
   }
   if (json.realNode !== undefined) parseRealNodeState(json.realNode, bad);
+  if (json.extraRealNodes !== undefined) {
+    if (!Array.isArray(json.extraRealNodes)) bad("extraRealNodes must be a list");
+    for (const n of json.extraRealNodes as unknown[]) parseRealNodeState(n, bad);
+  }
   return json as unknown as ClusterState;
 }
 

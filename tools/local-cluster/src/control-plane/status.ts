@@ -4,9 +4,9 @@ import { COMPONENTS, layout, resolveDataDir, type ComponentName } from "../paths
 import { procTable } from "../host/processes";
 import { processStatus, realNodeStatus } from "../real-node/status";
 import { describePosture, securityPosture } from "./security";
-import { checkComponents } from "./stale";
+import { checkComponents, checkNodeProcesses } from "./stale";
 import { readState } from "./state";
-import type { ClusterOptions, ClusterStatus, ComponentStatus } from "../types";
+import type { ClusterOptions, ClusterStatus, ComponentStatus, RealNodeStatus } from "../types";
 
 interface NodeLike extends KubeObject {
   status?: { conditions?: { type: string; status: string }[] };
@@ -50,6 +50,7 @@ export async function clusterStatus(opts: ClusterOptions = {}): Promise<ClusterS
   );
   let nodes: ClusterStatus["nodes"];
   let realNode: ClusterStatus["realNode"];
+  let extraRealNodes: RealNodeStatus[] | undefined;
   const apiReady = components.find((c) => c.name === "kube-apiserver")?.ready === true;
   const client = apiReady ? apiClient() : undefined;
   try {
@@ -65,13 +66,17 @@ export async function clusterStatus(opts: ClusterOptions = {}): Promise<ClusterS
       const nodeChecks = checks.filter((c) => !isControlPlane(c.name));
       realNode = await realNodeStatus(state.realNode, l, nodeChecks, client);
     }
+    for (const node of state.extraRealNodes ?? []) {
+      const status = await realNodeStatus(node, l, checkNodeProcesses(node, table), client);
+      extraRealNodes = [...(extraRealNodes ?? []), status];
+    }
   } finally {
     client?.close();
   }
   const posture = securityPosture(state);
-  const nodeHealthy =
-    !realNode ||
-    (realNode.ready && realNode.components.every((c) => c.liveness === "running" && c.ready));
+  const nodeHealthy = [realNode, ...(extraRealNodes ?? [])].every(
+    (n) => !n || (n.ready && n.components.every((c) => c.liveness === "running" && c.ready)),
+  );
   return {
     dataDir: l.dataDir,
     started: true,
@@ -80,6 +85,7 @@ export async function clusterStatus(opts: ClusterOptions = {}): Promise<ClusterS
     components,
     nodes,
     realNode,
+    ...(extraRealNodes ? { extraRealNodes } : {}),
     security: describePosture(posture),
     securityPosture: posture,
     healthy: components.every((c) => c.liveness === "running" && c.ready) && nodeHealthy,

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 import { isRoot } from "../host/host";
+import { MAX_REAL_NODES } from "../network";
+import { nodeIdentity } from "../real-node/spec";
 import { KubeClient, loadKubeconfig } from "@steady/deploy";
 import { acquireLock } from "../host/lock";
 import { mountsUnder, readMountinfo } from "../real-node/mounts";
@@ -22,6 +24,8 @@ const OWN_ENTRIES = new Set([
   "kubeconfigs",
   "kwok",
   "node",
+  // Real nodes 2..N of `up --real-nodes N`.
+  ...Array.from({ length: MAX_REAL_NODES - 1 }, (_, i) => nodeIdentity(i + 2).dirName),
 ]);
 
 /** Entries of `dir` that this package did not create (temporary files of ours excepted). */
@@ -129,20 +133,17 @@ async function stopRecorded(
       );
     }
     let realNodeLeftovers: string[] | undefined;
-    if (state.realNode) {
-      c.log(`Stopping the real node ${state.realNode.nodeName}:`);
+    // Nodes 2..N first: node 1 takes the iptables chains (and the claim) with it.
+    const nodes = [...(state.extraRealNodes ?? [])].reverse();
+    if (state.realNode) nodes.push(state.realNode);
+    for (const node of nodes) {
+      c.log(`Stopping the real node ${node.nodeName}:`);
       const api = existsSync(l.kubeconfig)
         ? () => new KubeClient({ ...loadKubeconfig(l.kubeconfig), timeoutMs: 5000 })
         : undefined;
-      const r = await cleanupRealNode({
-        layout: l,
-        node: state.realNode,
-        ...c,
-        api,
-        removeApiObjects: true,
-      });
+      const r = await cleanupRealNode({ layout: l, node, ...c, api, removeApiObjects: true });
       describeCleanup(r).forEach((line) => c.log(line));
-      realNodeLeftovers = r.leftovers;
+      realNodeLeftovers = [...(realNodeLeftovers ?? []), ...r.leftovers];
     }
     const components = await stopComponents(state, c.table);
     for (const s of components) c.log(describeStopped(s));

@@ -1,7 +1,7 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { dump } from "js-yaml";
 import { SYSTEM_BIN_DIRS } from "../host/host";
-import { REAL_NODE_NETWORK } from "../network";
+import { realNodeNetwork, type RealNodeNetwork } from "../network";
 import type { NodeRuntime } from "./node-runtime";
 import type { Layout, NodeComponentName } from "../paths";
 import { HOST } from "../host/ports";
@@ -29,6 +29,44 @@ export const REAL_NODE = {
   /** containerd namespace the kubelet's containers and images live in. */
   containerdNamespace: "k8s.io",
 } as const;
+
+/**
+ * What differs between real nodes of one machine (`up --real-nodes 2`): node 1 is REAL_NODE with
+ * REAL_NODE_NETWORK, unchanged; node N has its own name, pod range and bridge, cgroup root, CNI
+ * network name and directory (so its own containerd, kubelet root and IPAM state), and shares
+ * the label, the taint and the sandbox image.
+ */
+export interface NodeIdentity {
+  /** 1-based. */
+  readonly index: number;
+  readonly name: string;
+  readonly network: RealNodeNetwork;
+  readonly cgroupRoot: string;
+  readonly cniNetwork: string;
+  /** Directory name under the data directory. */
+  readonly dirName: string;
+  /** Suffix of its log files and kubeconfigs ("" for node 1, "-2" for node 2). */
+  readonly suffix: string;
+}
+
+/** The identity of real node `index` (throws naming the index when there is no such node). */
+export function nodeIdentity(index = 1): NodeIdentity {
+  const network = realNodeNetwork(index);
+  const suffix = index === 1 ? "" : `-${index}`;
+  return {
+    index,
+    name: `${REAL_NODE.name}${suffix}`,
+    network,
+    cgroupRoot: `${REAL_NODE.cgroupRoot}${suffix}`,
+    cniNetwork: `${REAL_NODE.cniNetwork}${suffix}`,
+    dirName: `node${suffix}`,
+    suffix,
+  };
+}
+
+/** The identity a recorded node had (state.json before `index` existed means node 1). */
+export const identityOf = (node: { readonly index?: number } | undefined) =>
+  nodeIdentity(node?.index ?? 1);
 
 // The real node's process names live in ../paths (next to the control plane's), because the
 // layout names their log files and must not import the real node's spec.
@@ -82,8 +120,8 @@ export interface NodeLayout {
   readonly imagesDir: string;
 }
 
-export function nodeLayout(l: Layout): NodeLayout {
-  const dir = l.nodeDir;
+export function nodeLayout(l: Layout, id: NodeIdentity = nodeIdentity(1)): NodeLayout {
+  const dir = join(dirname(l.nodeDir), id.dirName);
   return {
     dir,
     containerdConfig: join(dir, "containerd", "config.toml"),
@@ -100,7 +138,7 @@ export function nodeLayout(l: Layout): NodeLayout {
     volumePluginDir: join(dir, "kubelet", "volume-plugins"),
     podLogsDir: join(dir, "pod-logs"),
     kubeProxyConfig: join(dir, "kube-proxy.yaml"),
-    kubeletKubeconfig: join(l.kubeconfigsDir, "kubelet.kubeconfig"),
+    kubeletKubeconfig: join(l.kubeconfigsDir, `kubelet${id.suffix}.kubeconfig`),
     kubeProxyKubeconfig: join(l.kubeconfigsDir, "kube-proxy.kubeconfig"),
     imagesDir: join(dir, "images"),
   };
@@ -175,20 +213,21 @@ disabled_plugins = [
  * The CNI network: the bridge (pods' default gateway, masquerade to the outside), host-local IPAM
  * over the real node's pod CIDR, and portmap for hostPort. containerd adds loopback itself.
  */
-export function renderCniConflist(n: NodeLayout): string {
+export function renderCniConflist(n: NodeLayout, id: NodeIdentity = nodeIdentity(1)): string {
+  const net = id.network;
   const conf = {
     cniVersion: "1.0.0",
-    name: REAL_NODE.cniNetwork,
+    name: id.cniNetwork,
     plugins: [
       {
         type: "bridge",
-        bridge: REAL_NODE_NETWORK.bridge,
+        bridge: net.bridge,
         isGateway: true,
         ipMasq: true,
         hairpinMode: true,
         ipam: {
           type: "host-local",
-          ranges: [[{ subnet: REAL_NODE_NETWORK.podCidr, gateway: REAL_NODE_NETWORK.gatewayIp }]],
+          ranges: [[{ subnet: net.podCidr, gateway: net.gatewayIp }]],
           routes: [{ dst: "0.0.0.0/0" }],
           dataDir: n.cniIpamDir,
         },
@@ -203,18 +242,23 @@ export function renderCniConflist(n: NodeLayout): string {
  * The kubelet's KubeletConfiguration.
  * @see https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/
  */
-export function renderKubeletConfig(n: NodeLayout, ports: NodePorts, clientCaFile: string): string {
+export function renderKubeletConfig(
+  n: NodeLayout,
+  ports: NodePorts,
+  clientCaFile: string,
+  id: NodeIdentity = nodeIdentity(1),
+): string {
   const config = {
     apiVersion: "kubelet.config.k8s.io/v1beta1",
     kind: "KubeletConfiguration",
     cgroupDriver: "cgroupfs",
-    cgroupRoot: REAL_NODE.cgroupRoot,
+    cgroupRoot: id.cgroupRoot,
     failSwapOn: false,
     // cgroup v1 is in maintenance in Kubernetes 1.34; it still works, and this machine may have it.
     failCgroupV1: false,
     // Refuse to run rather than change kernel tunables: `up` sets (and records) them itself.
     protectKernelDefaults: true,
-    address: REAL_NODE_NETWORK.gatewayIp,
+    address: id.network.gatewayIp,
     port: ports.kubelet,
     readOnlyPort: 0,
     healthzBindAddress: HOST,
@@ -258,7 +302,7 @@ export function renderKubeProxyConfig(n: NodeLayout, ports: NodePorts): string {
     kind: "KubeProxyConfiguration",
     mode: "iptables",
     hostnameOverride: REAL_NODE.name,
-    clusterCIDR: REAL_NODE_NETWORK.podCidr,
+    clusterCIDR: realNodeNetwork(1).podCidr,
     detectLocalMode: "ClusterCIDR",
     nodePortAddresses: ["primary"],
     healthzBindAddress: `${HOST}:${ports.kubeProxyHealthz}`,
@@ -299,8 +343,10 @@ export function nodeSpecs(i: {
   readonly node: NodeLayout;
   readonly ports: NodePorts;
   readonly path: string | undefined;
+  readonly identity?: NodeIdentity;
 }): Record<NodeComponentName, NodeComponentSpec> {
   const { runtime: rt, node: n, ports } = i;
+  const id = i.identity ?? nodeIdentity(1);
   const env = { PATH: nodePath(i.path) };
   return {
     containerd: {
@@ -318,8 +364,8 @@ export function nodeSpecs(i: {
         `--kubeconfig=${n.kubeletKubeconfig}`,
         `--root-dir=${n.kubeletRoot}`,
         `--cert-dir=${n.kubeletCertDir}`,
-        `--hostname-override=${REAL_NODE.name}`,
-        `--node-ip=${REAL_NODE_NETWORK.gatewayIp}`,
+        `--hostname-override=${id.name}`,
+        `--node-ip=${id.network.gatewayIp}`,
         `--node-labels=${REAL_NODE.label.key}=${REAL_NODE.label.value}`,
       ],
       env,

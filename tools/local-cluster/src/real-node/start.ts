@@ -8,7 +8,12 @@ import { listNftTables, listNodeChains, type IptablesFamily } from "./iptables";
 import { KubeApiError, type KubeClient, type KubeObject } from "@steady/deploy";
 import { loadCredentials, writeKubeconfig } from "../pki/kubeconfig";
 import { mountsUnder, readMountinfo } from "./mounts";
-import { localIpv4Networks, REAL_NODE_NETWORK, realNodeCollisions } from "../network";
+import {
+  localIpv4Networks,
+  REAL_NODE_NETWORK,
+  realNodeCollisions,
+  type RealNodeNetwork,
+} from "../network";
 import { findNodeRuntime, type NodeRuntime } from "./node-runtime";
 import { buildImageArchive } from "./oci-image";
 import { layout as layoutOf, type Layout } from "../paths";
@@ -25,6 +30,7 @@ import { failure, httpOk, waitUntil } from "../host/readiness";
 import { readClaim, writeClaim } from "./claim";
 import {
   MAX_SOCKET_PATH,
+  nodeIdentity,
   nodeLayout,
   nodeSpecs,
   REAL_NODE,
@@ -34,6 +40,7 @@ import {
   renderKubeProxyConfig,
   type NodeComponentName,
   type NodeComponentSpec,
+  type NodeIdentity,
   type NodeLayout,
   type NodePorts,
   type RealNodeMode,
@@ -150,6 +157,12 @@ export interface StartRealNodeOptions {
   readonly save: (node: RealNodeState) => void;
   /** Deadline for the Node to turn Ready (default 120 s) and for each process (containerd 30 s). */
   readonly timeoutMs?: number;
+  /**
+   * Which real node (default node 1). Only node 1 runs kube-proxy: every real node shares this
+   * machine's network namespace, so one kube-proxy already programs the Services for all of
+   * them, and a second one would rewrite the same iptables chains concurrently.
+   */
+  readonly identity?: NodeIdentity;
 }
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -181,9 +194,12 @@ async function allocateNodePorts(): Promise<NodePorts> {
   };
 }
 
-/** Creates the bridge with the gateway address (the node IP) unless it exists; true if made. */
-function ensureBridge(ip: string): boolean {
-  const { bridge, gatewayIp, podCidr } = REAL_NODE_NETWORK;
+/**
+ * Creates the bridge unless it exists and gives it the node's gateway address (its node IP);
+ * true if the bridge was made.
+ */
+function ensureBridge(ip: string, net: RealNodeNetwork): boolean {
+  const { bridge, gatewayIp, podCidr } = net;
   const made = !interfaceExists(bridge);
   if (made) run(ip, ["link", "add", bridge, "type", "bridge"]);
   const prefix = podCidr.split("/")[1];
@@ -196,15 +212,17 @@ function ensureBridge(ip: string): boolean {
 }
 
 /** Client certificates and kubeconfigs of the kubelet and kube-proxy. */
-function writeNodeKubeconfigs(o: StartRealNodeOptions, n: NodeLayout): void {
+function writeNodeKubeconfigs(o: StartRealNodeOptions, n: NodeLayout, id: NodeIdentity): void {
   const caPem = readFileSync(o.pki.serverCaFile, "utf8");
   const identities = {
-    kubelet: { user: `system:node:${REAL_NODE.name}`, groups: ["system:nodes"] },
-    "kube-proxy": { user: "system:kube-proxy", groups: [] as string[] },
+    [`kubelet${id.suffix}`]: { user: `system:node:${id.name}`, groups: ["system:nodes"] },
+    ...(id.index === 1
+      ? { "kube-proxy": { user: "system:kube-proxy", groups: [] as string[] } }
+      : {}),
   };
   for (const [name, identity] of Object.entries(identities)) {
     const creds = ensureClientCertificate(o.layout.pkiDir, name, identity, o.env);
-    writeKubeconfig(name === "kubelet" ? n.kubeletKubeconfig : n.kubeProxyKubeconfig, {
+    writeKubeconfig(name === "kube-proxy" ? n.kubeProxyKubeconfig : n.kubeletKubeconfig, {
       server: o.apiServerUrl,
       caPem,
       userName: identity.user,
@@ -231,10 +249,10 @@ interface NodeObject extends KubeObject {
  * left over from a kubelet that crashed a moment ago does not count); throws (for the wait's
  * last error) with its Ready condition if not.
  */
-async function nodeReady(api: () => KubeClient, since: Date): Promise<boolean> {
+async function nodeReady(api: () => KubeClient, name: string, since: Date): Promise<boolean> {
   const client = api();
   try {
-    const node = await client.get<NodeObject>(`/api/v1/nodes/${REAL_NODE.name}`);
+    const node = await client.get<NodeObject>(`/api/v1/nodes/${name}`);
     const ready = node.status?.conditions?.find((c) => c.type === "Ready");
     // Heartbeats have whole seconds.
     const fresh =
@@ -248,7 +266,7 @@ async function nodeReady(api: () => KubeClient, since: Date): Promise<boolean> {
     );
   } catch (e) {
     if (e instanceof KubeApiError && e.statusCode === 404) {
-      throw new Error(`the kubelet has not registered Node ${REAL_NODE.name} yet`);
+      throw new Error(`the kubelet has not registered Node ${name} yet`);
     }
     throw e;
   } finally {
@@ -282,6 +300,7 @@ function ensureSandboxImage(
 /** A start in progress: its options, and the node's state so far (saved on every change). */
 class NodeStart {
   readonly n: NodeLayout;
+  readonly id: NodeIdentity;
   readonly timeoutMs: number;
   readonly t0 = Date.now();
 
@@ -289,7 +308,8 @@ class NodeStart {
     readonly o: StartRealNodeOptions,
     public node: RealNodeState,
   ) {
-    this.n = nodeLayout(o.layout);
+    this.id = o.identity ?? nodeIdentity(1);
+    this.n = nodeLayout(o.layout, this.id);
     this.timeoutMs = o.timeoutMs ?? 120_000;
   }
 
@@ -300,7 +320,8 @@ class NodeStart {
 
   /** Starts a process and records it before anything waits for it. */
   launch(spec: NodeComponentSpec): LaunchedProcess {
-    const record = launchProcess(spec, this.o.layout.logFile(spec.name), this.o.env, this.n.dir);
+    const logFile = join(this.o.layout.logsDir, `${spec.name}${this.id.suffix}.log`);
+    const record = launchProcess(spec, logFile, this.o.env, this.n.dir);
     this.update({ processes: { ...this.node.processes, [spec.name]: record } });
     this.o.log(
       `  started ${spec.name} (pid ${record.pid}${spec.port ? `, port ${spec.port}` : ""})`,
@@ -321,14 +342,16 @@ function prepareHost(s: NodeStart): void {
   s.update({ sysctls: kernel.changes });
   for (const c of kernel.changes) o.log(`  kernel: ${c.key} ${c.before} -> ${c.after}`);
   for (const k of kernel.absent) o.log(`  kernel: no ${k.key} here (${k.why}); skipped`);
-  createCgroupRoot(cgroupHierarchies(), REAL_NODE.cgroupRoot);
-  if (ensureBridge(o.runtime.ip)) o.log(`  bridge ${node.bridge} ${node.nodeIp}/24 created`);
+  createCgroupRoot(cgroupHierarchies(), s.id.cgroupRoot);
+  if (ensureBridge(o.runtime.ip, s.id.network)) {
+    o.log(`  bridge ${node.bridge} ${node.nodeIp}/24 created`);
+  }
   const dirs = [n.dir, dirname(n.containerdConfig), n.cniConfDir, n.cniIpamDir, n.kubeletRoot];
   for (const dir of [...dirs, n.podLogsDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(n.cniConfFile, renderCniConflist(n));
-  writeFileSync(n.kubeletConfig, renderKubeletConfig(n, node.ports, o.pki.serverCaFile));
-  writeFileSync(n.kubeProxyConfig, renderKubeProxyConfig(n, node.ports));
-  writeNodeKubeconfigs(o, n);
+  writeFileSync(n.cniConfFile, renderCniConflist(n, s.id));
+  writeFileSync(n.kubeletConfig, renderKubeletConfig(n, node.ports, o.pki.serverCaFile, s.id));
+  if (s.id.index === 1) writeFileSync(n.kubeProxyConfig, renderKubeProxyConfig(n, node.ports));
+  writeNodeKubeconfigs(o, n, s.id);
 }
 
 /**
@@ -380,7 +403,8 @@ async function startKubelet(
   const t = Date.now();
   const kubelet = s.launch(spec);
   const since = new Date(kubelet.startedAt);
-  await waitUntil(`the Node ${REAL_NODE.name} Ready`, () => nodeReady(o.apiClient, since), {
+  const name = s.id.name;
+  await waitUntil(`the Node ${name} Ready`, () => nodeReady(o.apiClient, name, since), {
     component: "kubelet",
     logFile: kubelet.log,
     timeoutMs: s.timeoutMs,
@@ -392,8 +416,8 @@ async function startKubelet(
       return s.alive("kubelet");
     },
   });
-  o.log(`  node ${REAL_NODE.name} Ready after ${seconds(t)}`);
-  await setPodCidr(o.apiClient, s.node.podCidr);
+  o.log(`  node ${name} Ready after ${seconds(t)}`);
+  await setPodCidr(o.apiClient, name, s.node.podCidr);
 }
 
 /** kube-proxy, until its /healthz says it has programmed the Services. */
@@ -418,14 +442,16 @@ async function startKubeProxy(s: NodeStart, spec: NodeComponentSpec): Promise<vo
 export async function startRealNode(o: StartRealNodeOptions): Promise<RealNodeState> {
   const { layout: l, runtime: rt, log } = o;
   const families = iptablesFamilies(rt);
+  const id = o.identity ?? nodeIdentity(1);
   const s = new NodeStart(o, {
     mode: o.mode,
-    nodeName: REAL_NODE.name,
-    nodeIp: REAL_NODE_NETWORK.gatewayIp,
-    podCidr: REAL_NODE_NETWORK.podCidr,
-    bridge: REAL_NODE_NETWORK.bridge,
-    cniNetwork: REAL_NODE.cniNetwork,
-    cgroupRoot: REAL_NODE.cgroupRoot,
+    ...(id.index === 1 ? {} : { index: id.index }),
+    nodeName: id.name,
+    nodeIp: id.network.gatewayIp,
+    podCidr: id.network.podCidr,
+    bridge: id.network.bridge,
+    cniNetwork: id.cniNetwork,
+    cgroupRoot: id.cgroupRoot,
     snapshotter: "overlayfs",
     ports: await allocateNodePorts(),
     processes: {},
@@ -438,13 +464,19 @@ export async function startRealNode(o: StartRealNodeOptions): Promise<RealNodeSt
   s.update({});
   let nodeExisted = true;
   try {
-    log(`Starting the real node ${REAL_NODE.name} (pods ${s.node.podCidr} on ${s.node.bridge})`);
+    log(`Starting the real node ${id.name} (pods ${s.node.podCidr} on ${s.node.bridge})`);
     prepareHost(s);
-    const specs = nodeSpecs({ runtime: rt, node: s.n, ports: s.node.ports, path: o.env.PATH });
+    const specs = nodeSpecs({
+      runtime: rt,
+      node: s.n,
+      ports: s.node.ports,
+      path: o.env.PATH,
+      identity: id,
+    });
     const containerd = await startContainerd(s, specs.containerd);
-    nodeExisted = await nodeExists(o.apiClient);
+    nodeExisted = await nodeExists(o.apiClient, id.name);
     await startKubelet(s, specs.kubelet, containerd);
-    await startKubeProxy(s, specs["kube-proxy"]);
+    if (id.index === 1) await startKubeProxy(s, specs["kube-proxy"]);
     const now = new Date().toISOString();
     s.update({
       readyAt: now,
@@ -467,17 +499,17 @@ export async function startRealNode(o: StartRealNodeOptions): Promise<RealNodeSt
       api: o.apiClient,
       removeApiObjects: false,
     });
-    if (!nodeExisted) await deleteNode(o.apiClient);
+    if (!nodeExisted) await deleteNode(o.apiClient, id.name);
     const left = r.leftovers.length ? `\nCould not clean up: ${r.leftovers.join("; ")}` : "";
     if (e instanceof Error) e.message += left;
     throw e;
   }
 }
 
-async function nodeExists(api: () => KubeClient): Promise<boolean> {
+async function nodeExists(api: () => KubeClient, name: string): Promise<boolean> {
   const client = api();
   try {
-    await client.get(`/api/v1/nodes/${REAL_NODE.name}`);
+    await client.get(`/api/v1/nodes/${name}`);
     return true;
   } catch (e) {
     if (e instanceof KubeApiError && e.statusCode === 404) return false;
@@ -487,10 +519,10 @@ async function nodeExists(api: () => KubeClient): Promise<boolean> {
   }
 }
 
-async function deleteNode(api: () => KubeClient): Promise<void> {
+async function deleteNode(api: () => KubeClient, name: string): Promise<void> {
   const client = api();
   try {
-    await client.request("DELETE", `/api/v1/nodes/${REAL_NODE.name}`);
+    await client.request("DELETE", `/api/v1/nodes/${name}`);
   } catch {
     // not there (or the API is gone): nothing to undo
   } finally {
@@ -503,14 +535,14 @@ async function deleteNode(api: () => KubeClient): Promise<void> {
  * pod CIDRs here), so `kubectl get node` tells the truth. It can be set once; a different value
  * already there is left alone.
  */
-async function setPodCidr(api: () => KubeClient, cidr: string): Promise<void> {
+async function setPodCidr(api: () => KubeClient, name: string, cidr: string): Promise<void> {
   const client = api();
   try {
-    const node = await client.get<NodeObject>(`/api/v1/nodes/${REAL_NODE.name}`);
+    const node = await client.get<NodeObject>(`/api/v1/nodes/${name}`);
     if (node.spec?.podCIDR) return;
     await client.request(
       "PATCH",
-      `/api/v1/nodes/${REAL_NODE.name}`,
+      `/api/v1/nodes/${name}`,
       { spec: { podCIDR: cidr, podCIDRs: [cidr] } },
       { contentType: "application/merge-patch+json" },
     );

@@ -16,6 +16,8 @@ import type { LaunchedProcess } from "../host/processes";
  */
 export interface RealNodeState {
   readonly mode: RealNodeMode;
+  /** Which real node of `up --real-nodes N` (absent: node 1, the only one before N existed). */
+  readonly index?: number;
   readonly nodeName: string;
   readonly nodeIp: string;
   readonly podCidr: string;
@@ -59,6 +61,9 @@ export function parseRealNodeState(json: unknown, bad: (what: string) => never):
   if (!isRecord(json)) return bad("realNode is not an object");
   if (!REAL_NODE_MODES.includes(json.mode as RealNodeMode)) {
     bad(`realNode.mode must be one of ${REAL_NODE_MODES.join(", ")}`);
+  }
+  if (json.index !== undefined && !(Number.isInteger(json.index) && (json.index as number) >= 1)) {
+    bad("realNode.index must be a whole number from 1");
   }
   for (const key of [
     "nodeName",

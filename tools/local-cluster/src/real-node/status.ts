@@ -4,7 +4,7 @@ import type { Layout } from "../paths";
 import { HOST } from "../host/ports";
 import { rssKiB } from "../host/processes";
 import { httpOk } from "../host/readiness";
-import { nodeLayout, type NodeComponentName } from "./spec";
+import { identityOf, nodeLayout, type NodeComponentName } from "./spec";
 import type { RealNodeState } from "./state";
 import type { ComponentCheck } from "../control-plane/stale";
 import type { ComponentStatus, NodeComponentInfo, RealNodeStatus } from "../types";
@@ -17,7 +17,7 @@ export function nodeHealthCheck(
 ): () => Promise<boolean> {
   switch (name) {
     case "containerd": {
-      const socket = nodeLayout(l).containerdSocket;
+      const socket = nodeLayout(l, identityOf(node)).containerdSocket;
       return async () => {
         if (await socketAnswers(socket)) return true;
         throw new Error(`${socket} does not answer`);

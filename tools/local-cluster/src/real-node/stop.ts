@@ -13,11 +13,11 @@ import { cleanupHostPaths } from "./host-paths";
 import { removeEmptyNftTables, removeNodeChains, type IptablesFamily } from "./iptables";
 import { KubeApiError, withQuery, type KubeClient, type KubeObject } from "@steady/deploy";
 import { mountsUnder, readMountinfo, unmountAllUnder } from "./mounts";
-import { REAL_NODE_NETWORK } from "../network";
 import type { Layout } from "../paths";
 import { describeStopped, isOurs, stopProcess, type ProcessTable } from "../host/processes";
 import { releaseClaim } from "./claim";
 import {
+  identityOf,
   NODE_COMPONENTS,
   nodeLayout,
   REAL_NODE,
@@ -251,6 +251,24 @@ async function deleteNodeObject(c: Cleanup): Promise<void> {
  */
 function removeNetwork(c: Cleanup): void {
   const { o, result } = c;
+  const id = identityOf(o.node);
+  // kube-proxy and the chains are node 1's (the only kube-proxy); the bridge is each node's own.
+  if (id.index === 1) removeChains(c);
+  const bridge = o.node?.bridge ?? id.network.bridge;
+  const ip = findSystemTool("ip", o.env);
+  for (const ifname of [...bridgePorts(bridge), bridge]) {
+    if (!interfaceExists(ifname)) continue;
+    const r = ip ? tryRun(ip, ["link", "delete", ifname]) : undefined;
+    if (r?.status === 0) result.interfacesRemoved.push(ifname);
+    else if (interfaceExists(ifname)) {
+      result.leftovers.push(`interface ${ifname}: ${r?.stderr.trim() ?? "ip not found"}`);
+    }
+  }
+}
+
+/** kube-proxy's own clean-up, then every node chain left (never one that existed before `up`). */
+function removeChains(c: Cleanup): void {
+  const { o, result } = c;
   const kubeProxy = findToolchainBinary("kube-proxy", o.env);
   if (kubeProxy) {
     const r = tryRun(kubeProxy, ["--cleanup"], { timeoutMs: 60_000 });
@@ -269,16 +287,6 @@ function removeNetwork(c: Cleanup): void {
   } catch (e) {
     result.leftovers.push(`iptables chains: ${(e as Error).message}`);
   }
-  const bridge = o.node?.bridge ?? REAL_NODE_NETWORK.bridge;
-  const ip = findSystemTool("ip", o.env);
-  for (const ifname of [...bridgePorts(bridge), bridge]) {
-    if (!interfaceExists(ifname)) continue;
-    const r = ip ? tryRun(ip, ["link", "delete", ifname]) : undefined;
-    if (r?.status === 0) result.interfacesRemoved.push(ifname);
-    else if (interfaceExists(ifname)) {
-      result.leftovers.push(`interface ${ifname}: ${r?.stderr.trim() ?? "ip not found"}`);
-    }
-  }
 }
 
 /**
@@ -290,12 +298,14 @@ function removeNetwork(c: Cleanup): void {
 function removeFiles(c: Cleanup): void {
   const { o, n, result } = c;
   const umount = findSystemTool("umount", o.env);
+  // Node 1's clean-up takes everything below the data directory; another node's only its own.
+  const under = identityOf(o.node).index === 1 ? o.layout.dataDir : n.dir;
   if (umount) {
-    const u = unmountAllUnder(o.layout.dataDir, umount);
+    const u = unmountAllUnder(under, umount);
     result.unmounted = [...u.unmounted, ...u.lazy];
     if (u.lazy.length) o.log(`  detached busy mounts lazily: ${u.lazy.join(", ")}`);
     result.leftovers.push(...u.failed.map((f) => `mount ${f}`));
-  } else if (mountsUnder(readMountinfo(), o.layout.dataDir).length) {
+  } else if (mountsUnder(readMountinfo(), under).length) {
     result.leftovers.push("umount not found: mounts below the data directory remain");
   }
   const cg = removeCgroupRoot(c.hierarchies, c.cgroupRoot);
@@ -305,7 +315,7 @@ function removeFiles(c: Cleanup): void {
     containerdSocket: n.containerdSocket,
     namespace: REAL_NODE.containerdNamespace,
     containerIds: [...criContainerIds(n.containerdRoot), ...taskIds(n.containerdState)],
-    cniNetwork: o.node?.cniNetwork ?? REAL_NODE.cniNetwork,
+    cniNetwork: o.node?.cniNetwork ?? identityOf(o.node).cniNetwork,
     podLogsDir: n.podLogsDir,
     // Without a record, nobody knows which directories `up` made: none is removed.
     createdDirs: o.node?.createdHostDirs ?? [],
@@ -335,11 +345,12 @@ function restoreKernel(c: Cleanup): void {
 /** Takes the real node of a data directory down (see the module comment). Needs root. */
 export async function cleanupRealNode(o: CleanupOptions): Promise<RealNodeCleanup> {
   const recorded = o.node?.processes ?? {};
+  const id = identityOf(o.node);
   const c: Cleanup = {
     o,
-    n: nodeLayout(o.layout),
-    nodeName: o.node?.nodeName ?? REAL_NODE.name,
-    cgroupRoot: o.node?.cgroupRoot ?? REAL_NODE.cgroupRoot,
+    n: nodeLayout(o.layout, id),
+    nodeName: o.node?.nodeName ?? id.name,
+    cgroupRoot: o.node?.cgroupRoot ?? id.cgroupRoot,
     hierarchies: cgroupHierarchies(),
     alive: (name) => {
       const r = recorded[name];
@@ -369,7 +380,8 @@ export async function cleanupRealNode(o: CleanupOptions): Promise<RealNodeCleanu
   removeFiles(c);
   restoreKernel(c);
   // With leftovers, the claim stays: the next `up --real-node` sees it and cleans up again.
-  if (c.result.leftovers.length === 0) releaseClaim(o.layout.dataDir);
+  // The claim is node 1's: the machine's real-node resources are free once node 1 is gone.
+  if (c.result.leftovers.length === 0 && id.index === 1) releaseClaim(o.layout.dataDir);
   return c.result;
 }
 
