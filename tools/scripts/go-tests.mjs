@@ -114,7 +114,7 @@ export function goTestModules(root) {
   return GO_TEST_MODULES.filter((dir) => existsSync(join(root, dir, "go.mod")));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const argv = process.argv.slice(2);
   const at = argv.indexOf("--root");
   const root = at >= 0 ? resolve(argv[at + 1]) : new URL("../..", import.meta.url).pathname;

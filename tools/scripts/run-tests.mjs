@@ -57,9 +57,10 @@ function matrixOf(value) {
 
 /** Removes every results file, so results come only from this run (turbo restores cached ones). */
 function removeStaleResults() {
-  for (const { dir } of workspaceDirs(root)) {
+  for (const { dir, results } of workspaceDirs(root)) {
     const matrix = Object.keys(NODE_RELEASES).map(matrixResultsFile);
-    for (const f of [".jest-unit.json", ".jest-integration.json", ...matrix]) {
+    const declared = Object.values(results).flat();
+    for (const f of [".jest-unit.json", ".jest-integration.json", ...matrix, ...declared]) {
       rmSync(join(root, dir, f), { force: true });
     }
   }

@@ -54,22 +54,28 @@ function result(where, passed, failed, note, skipped = 0) {
 export function jestResults(root, workspaces, script, file = JEST_TIERS[script], label = "") {
   const out = [];
   for (const ws of workspaces.filter((w) => w.scripts[script])) {
-    const where = `${ws.dir} ${script}${label}`;
-    const path = join(root, ws.dir, file);
-    if (!existsSync(path)) {
+    const files = file === JEST_TIERS[script] ? (ws.results?.[script] ?? [file]) : [file];
+    for (const f of files) {
       out.push(
-        result(
-          where,
-          0,
-          1,
-          "no results (the tests did not run or did not finish): counted as 1 failed",
-        ),
+        resultsOf(join(root, ws.dir, f), `${ws.dir} ${script}${label}`, files.length > 1 ? f : ""),
       );
-      continue;
     }
-    out.push(resultsFile(where, path));
   }
   return out;
+}
+
+/** The results in `path`, or 1 failed when the file is missing. @returns {Result} */
+function resultsOf(path, tier, file) {
+  const where = file ? `${tier} (${file})` : tier;
+  if (!existsSync(path)) {
+    return result(
+      where,
+      0,
+      1,
+      "no results (the tests did not run or did not finish): counted as 1 failed",
+    );
+  }
+  return resultsFile(where, path);
 }
 
 /** One results file in jest's --json shape (jest's own, or go-tests.mjs's). @returns {Result} */

@@ -18,7 +18,10 @@ export function option(argv, name) {
 
 /**
  * Every workspace under the root's `workspaces` patterns that has a package.json, in a stable
- * order: `{ dir, name, scripts }`, dir relative to the root ("packages/core").
+ * order: `{ dir, name, scripts, results }`, dir relative to the root ("packages/core").
+ * `results` is the package.json's `testResults`: the results files a script writes when it is
+ * more than the one its tier names (tests/real-node runs two jest configurations, each needing a
+ * cluster of its own, and each must be counted, or missing, on its own).
  * @param {string} root
  */
 export function workspaceDirs(root) {
@@ -31,7 +34,12 @@ export function workspaceDirs(root) {
       const pkgFile = join(root, base, entry, "package.json");
       if (!existsSync(pkgFile)) continue;
       const pkg = JSON.parse(readFileSync(pkgFile, "utf8"));
-      out.push({ dir: `${base}/${entry}`, name: pkg.name, scripts: pkg.scripts ?? {} });
+      out.push({
+        dir: `${base}/${entry}`,
+        name: pkg.name,
+        scripts: pkg.scripts ?? {},
+        results: pkg.testResults ?? {},
+      });
     }
   }
   return out;
