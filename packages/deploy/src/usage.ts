@@ -32,7 +32,7 @@ export const SIGNALS_AND_EXIT_CODES = `signals:  SIGINT or SIGTERM cancels the r
 exit codes: 0 done; 1 failed (smoke: a check failed); 2 bad usage, config or CLI (nothing
           applied); 3 the guard refused a replacement (nothing applied); 4 the up failed and was
           rolled back; 5 the stack is locked (by a running update, or by a dead one: run
-          recover); 130/143 interrupted.`;
+          recover); 6 steady-deploy canary aborted by its analysis; 130/143 interrupted.`;
 
 /** steady-deploy's usage text. */
 export const USAGE = (guardedKinds: string) => `usage:
@@ -43,12 +43,18 @@ export const USAGE = (guardedKinds: string) => `usage:
   steady-deploy recover [--cwd DIR] [--stack ...] [--toolchain [DIR]] [--kubeconfig FILE]
   steady-deploy smoke   [--cwd DIR] [--stack ...] [--toolchain [DIR]] [--kubeconfig FILE] [--http]
                         [--summary-md FILE]
+  steady-deploy canary  --canary-image IMAGE --canary-version VERSION [--failure-ratio R]
+                        [--window SECONDS] [--analysis FILE.json] [--port PORT] (and up's options)
 
 ${DEPLOY_HELP(guardedKinds)}
   smoke    the post-deploy checks of a stack that exports namespace, deploymentName,
            serviceName (and version): rollout complete and available at that version, a ready
            endpoint per replica, with --http /readyz and /version through the API server's
            service proxy, and no drift (preview --refresh --expect-no-changes).
+  canary   move IMAGE in next to the stable pods (1 pod, 25 %, 50 %, promote), each step a guarded
+           up of the stack's canary settings, with the canary's error rate and p99 compared to
+           the stable pods' (scraped through the API server's pod proxy) between steps; a failed
+           check takes the canary to 0 pods through one more guarded up and exits 6.
 
   --cwd DIR               the Pulumi project's directory (its Pulumi.yaml). Default: the current one.
   --stack NAME            the stack: ORG/PROJECT/STACK, ORG/STACK or a plain name, in whatever

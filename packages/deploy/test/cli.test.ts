@@ -19,6 +19,11 @@ describe("steady-deploy --help", () => {
     );
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^usage:\n {2}steady-deploy preview/);
+    // Every command main dispatches is in the usage, with its exit code.
+    for (const command of ["preview", "up", "recover", "smoke", "canary"]) {
+      expect(run.stdout).toContain(`  steady-deploy ${command} `);
+    }
+    expect(run.stdout).toContain("6 steady-deploy canary aborted by its analysis");
   });
 });
 
