@@ -121,8 +121,11 @@ async function openTarget(args: Args): Promise<RunTarget> {
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(args.command === "recover" ? { mustExist: true } : { config: args.config }),
   });
-  console.log(await cliLineOf(stack));
+  // One export for the first line and the run (tuning, rollout watch): @steady/deploy reuses it.
+  const state = await stack.exportStack();
+  console.log(await cliLineOf(stack, state));
   return {
+    state,
     stack,
     backendUrl: backendUrl(),
     recover: recoverCommand(args.project!, args.env, args.stack),
