@@ -288,17 +288,21 @@ async function preflight(
   command: "preview" | "up",
   onOutput: (s: string) => void,
 ): Promise<{ refresh: boolean; refreshed: boolean }> {
+  // Two reads of the backend at once (each is a `pulumi` process, 0.2 s and more on a busy
+  // machine): the history is asked for while the config is read and checked. Neither locks.
+  const staleAnswer = staleStateReason(t.stack);
+  staleAnswer.catch(() => undefined); // awaited below, unless the config check throws first
   // Decrypted in memory only: the sizes must be those of the plain values the program gets.
   const config = await t.stack.getAllConfig();
   checkConfigSize(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value])));
+  const stale = await staleAnswer;
   if (command === "preview") {
-    const stale = await staleStateReason(t.stack);
     if (stale)
       onOutput(`\nthe state may not match the cluster (${stale}): previewing with a refresh\n`);
     return { refresh: stale !== undefined, refreshed: false };
   }
   assertUnlocked(t.stack.name, t.backendUrl, t.recover);
-  return { refresh: false, refreshed: await refreshIfStale(t.stack, onOutput) };
+  return { refresh: false, refreshed: await refreshIfStale(t.stack, onOutput, { reason: stale }) };
 }
 
 /** What an abort's reason says, for the run's own abort reason. */
