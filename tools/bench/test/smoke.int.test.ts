@@ -94,6 +94,10 @@ describe("steady-bench, once, on a local cluster", () => {
     const floor = 2 * (podReadyDelayMs() / 1000 + 1);
     expect(row.kubectl.update.median).toBeGreaterThan(0.9 * floor);
     expect(row.pulumi.update.median).toBeGreaterThan(0.9 * floor);
+    // steady-deploy's defaults, and zero downtime in both tools (the section throws below it).
+    expect(row.parallel).toEqual({ create: 8, update: 8 });
+    expect(row.fewestReady).toEqual({ pulumi: 2, kubectl: 2 });
+    for (const mib of Object.values(row.peakRssMiB)) expect(mib).toBeGreaterThan(0);
     const left = await cluster.client.list(
       `/api/v1/namespaces?labelSelector=${BENCH_LABEL}%3Dtrue`,
     );
