@@ -41,6 +41,10 @@ export class Cluster extends pulumi.ComponentResource {
         ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
         ...(args.context !== undefined ? { context: args.context } : {}),
         enableServerSideApply: args.enableServerSideApply ?? CLUSTER_DEFAULTS.enableServerSideApply,
+        kubeClientSettings: {
+          qps: args.kubeClientSettings?.qps ?? CLUSTER_DEFAULTS.kubeClientSettings.qps,
+          burst: args.kubeClientSettings?.burst ?? CLUSTER_DEFAULTS.kubeClientSettings.burst,
+        },
       },
       { parent: this },
     );

@@ -15,6 +15,14 @@ export const CLUSTER_DEFAULTS = {
   },
   networkPolicy: true,
   enableServerSideApply: true,
+  /**
+   * The provider's API client limits. Its own defaults (QPS 50, burst 120: provider.go of
+   * pulumi-kubernetes 4.25.0) throttle an update of a few dozen apps; these are the values
+   * steady-deploy sets for every provider through PULUMI_K8S_CLIENT_QPS / _BURST
+   * (packages/deploy/src/deploy-tuning.ts), given here so a plain `pulumi up` gets them too.
+   * The API server protects itself from any one client with API Priority and Fairness.
+   */
+  kubeClientSettings: { qps: 500, burst: 1000 },
   simulatedNodes: {
     zones: ["zone-a", "zone-b", "zone-c"],
     region: "local",

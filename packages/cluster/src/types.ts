@@ -78,6 +78,13 @@ export interface ClusterArgs {
    * @default true
    */
   readonly enableServerSideApply?: boolean;
+  /**
+   * The provider's API client limits (its `kubeClientSettings`). Given in the provider's config
+   * they win over PULUMI_K8S_CLIENT_QPS / _BURST in the environment (the provider reads those
+   * only for a field its config leaves out).
+   * @default { qps: 500, burst: 1000 }
+   */
+  readonly kubeClientSettings?: { readonly qps?: number; readonly burst?: number };
   /** Extra labels on the namespace. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
 }

@@ -65,6 +65,13 @@ export function validateSimulatedNodesArgs(name: string, args: SimulatedNodesArg
 /** Checks {@link ClusterArgs} and returns every problem (empty when valid). Pure. */
 export function validateClusterArgs(name: string, args: ClusterArgs): Problems {
   const problems = new Problems();
+  const qps = args.kubeClientSettings?.qps;
+  problems.check(
+    qps === undefined || (typeof qps === "number" && qps > 0 && qps <= 100000),
+    "kubeClientSettings.qps",
+    `${JSON.stringify(qps)} is out of range: expected a number of queries per second above 0, at most 100000`,
+  );
+  checkIntRange(problems, "kubeClientSettings.burst", args.kubeClientSettings?.burst, 1, 100000);
   if (args.namespace !== undefined) {
     problems.check(
       isDns1123Label(args.namespace),

@@ -33,6 +33,19 @@ describe("Cluster", () => {
     expect(provider.inputs.kubeconfig).toBeUndefined();
   });
 
+  it("raises the provider's API client limits, so a plain pulumi up is not throttled", async () => {
+    await create("dev");
+    const provider = mocks.get(PROVIDER, "dev-provider");
+    // Provider inputs reach the engine JSON-encoded; objects too.
+    expect(JSON.parse(provider.inputs.kubeClientSettings as string)).toEqual({
+      qps: 500,
+      burst: 1000,
+    });
+    await create("prod", { kubeClientSettings: { qps: 50 } });
+    const own = mocks.get(PROVIDER, "prod-provider");
+    expect(JSON.parse(own.inputs.kubeClientSettings as string)).toEqual({ qps: 50, burst: 1000 });
+  });
+
   it("passes kubeconfig and context to the provider when given", async () => {
     await create("dev", { kubeconfig: "apiVersion: v1\nkind: Config", context: "kind-steady" });
     const provider = mocks.get(PROVIDER, "dev-provider");

@@ -44,6 +44,21 @@ describe("validateClusterArgs", () => {
 
   describe.each<[string, ClusterArgs, Problem[]]>([
     [
+      "client limits that are not positive",
+      { kubeClientSettings: { qps: 0, burst: 1.5 } },
+      [
+        {
+          propertyPath: "kubeClientSettings.qps",
+          reason:
+            "0 is out of range: expected a number of queries per second above 0, at most 100000",
+        },
+        {
+          propertyPath: "kubeClientSettings.burst",
+          reason: "1.5 is out of range: expected an integer from 1 to 100000",
+        },
+      ],
+    ],
+    [
       "a namespace that is not an RFC 1123 label",
       { namespace: "Apps_Dev" },
       [

@@ -1,3 +1,5 @@
+import { parseParallel } from "./deploy-tuning";
+
 /** A usage error: exit 2, printed with the usage text. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -30,6 +32,8 @@ export interface DeployArgs {
   readonly rollbackOnFailure: boolean;
   /** smoke: also check the app over HTTP. */
   readonly http: boolean;
+  /** `--parallel N`. @default - see resolveDeployTuning */
+  readonly parallel?: number;
 }
 
 /** Options that take a value, and the commands that accept each. */
@@ -42,6 +46,7 @@ const VALUE_FLAGS: Record<string, readonly Command[]> = {
   "--policy-pack": ["preview", "up"],
   "--policy-pack-config": ["preview", "up"],
   "--summary-md": ["preview", "up", "smoke"],
+  "--parallel": ["preview", "up"],
 };
 /** Options without a value, and the commands that accept each. */
 const SWITCHES: Record<string, readonly Command[]> = {
@@ -130,6 +135,7 @@ function setValue(
   else if (flag === "--policy-pack") a.policyPacks.push(value);
   else if (flag === "--policy-pack-config") a.policyPackConfigs.push(value);
   else if (flag === "--summary-md") a.summaryMd = value;
+  else if (flag === "--parallel") a.parallel = parseParallel(value);
   else {
     const m = CONFIG_ENTRY.exec(value);
     if (!m)

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { UsageError, parseDeployArgs, type DeployArgs } from "./args";
 import { runCanaryCli } from "./canary-cli";
 import { guardedKindsText } from "./guard";
-import { openProjectStack, statePlugins } from "./open-stack";
+import { openProjectStack, pluginsInState } from "./open-stack";
 import { CliUnavailable, chooseCli, cliLine, resolveCli } from "./pulumi-cli";
 import { backendUrlOf } from "./recover";
 import { EXIT, runAsCli, runDeploy, runRecover, type RunTarget } from "./run";
@@ -55,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       rollbackOnFailure: a.rollbackOnFailure,
       policyPacks: a.policyPacks,
       policyPackConfigs: a.policyPackConfigs,
+      ...(a.parallel !== undefined ? { parallel: a.parallel } : {}),
       ...(a.summaryMd ? { summaryMd: a.summaryMd } : {}),
     });
   }
@@ -83,7 +84,9 @@ async function openTarget(a: DeployArgs): Promise<RunTarget> {
     cli,
     ...(a.kubeconfig ? { kubeconfig: resolve(a.kubeconfig) } : {}),
   });
-  console.log(cliLine(cli, await statePlugins(stack)));
+  // Read once: the first line names its plugins, the run sizes --parallel and watches from it.
+  const state = await stack.exportStack();
+  console.log(cliLine(cli, pluginsInState(state)));
   console.log(`steady-deploy: stack ${stack.name} (${how}) in ${resolve(a.cwd)}`);
   for (const [key, value] of Object.entries(a.config)) {
     // `pulumi up --config` semantics: set on the stack and saved in its Pulumi.<stack>.yaml.
@@ -96,6 +99,7 @@ async function openTarget(a: DeployArgs): Promise<RunTarget> {
     recover: recoverCommandOf(a, stack.name),
     ...(kubeconfig ? { kubeconfig } : {}),
     stateDir: process.env.STEADY_STATE_DIR ?? join(resolve(a.cwd), ".steady"),
+    state,
   };
 }
 

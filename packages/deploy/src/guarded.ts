@@ -42,6 +42,8 @@ export async function guardedPreview(
     refresh?: boolean;
     /** Where the plan is saved (under `plans/`). @default - {@link defaultStateDir} */
     stateDir?: string;
+    /** `pulumi preview --parallel`. @default - Pulumi's */
+    parallel?: number;
   } = {},
 ): Promise<{ plan: string; changes: Record<string, number> }> {
   const guard = new ReplacementGuard(new Set(opts.allow ?? []));
@@ -53,6 +55,7 @@ export async function guardedPreview(
     ...(opts.policyPacks ? { policyPacks: opts.policyPacks } : {}),
     ...(opts.policyPackConfigs ? { policyPackConfigs: opts.policyPackConfigs } : {}),
     ...(opts.refresh ? { refresh: true } : {}),
+    ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
   });
   const changes = result.changeSummary as Record<string, number>;
   if (guard.offenders.length > 0) throw new ReplacementRefused(guard.offenders, changes);
@@ -72,6 +75,10 @@ export interface GuardedUpOptions {
   readonly onPreview?: (preview: { plan: string; changes: Record<string, number> }) => void;
   /** Called with the rollback's guarded preview before the rollback's update starts. */
   readonly onRollbackPreview?: (preview: { plan: string; changes: Record<string, number> }) => void;
+  /** `--parallel` of the guarded previews. @default - Pulumi's */
+  readonly parallel?: number;
+  /** `--parallel` of an up, from its guarded preview's change summary. @default - Pulumi's */
+  readonly upParallel?: (changes: Record<string, number>) => number;
 }
 
 /**
@@ -87,16 +94,19 @@ export async function guardedUp(
   const preview = await guardedPreview(stack, opts);
   opts.onPreview?.(preview);
   const out = opts.onOutput ? { onOutput: opts.onOutput } : {};
+  const parallelOf = (changes: Record<string, number>) =>
+    opts.upParallel ? { parallel: opts.upParallel(changes) } : {};
   const outcome = await upWithRollback(stack, {
     plan: preview.plan,
     ...out,
+    ...parallelOf(preview.changes),
     noRollback: !opts.rollbackOnFailure,
     reapply: async (s) => {
       opts.onOutput?.("\nrollback: guarded preview of the last good config\n");
       const back = await guardedPreview(s, opts);
       opts.onRollbackPreview?.(back);
       opts.onOutput?.(`\nrollback: applying the reviewed plan ${back.plan}\n`);
-      return s.up({ ...out, plan: back.plan });
+      return s.up({ ...out, plan: back.plan, ...parallelOf(back.changes) });
     },
   });
   if (outcome.rolledBack) throw new RolledBack(outcome.error!, outcome.rolledBackTo);

@@ -7,6 +7,7 @@
 export * from "./args";
 export * from "./config-size";
 export * from "./deadline";
+export * from "./deploy-tuning";
 export * from "./guard";
 export * from "./guarded";
 export * from "./help";

@@ -103,7 +103,12 @@ async function stackList(ws: LocalWorkspace): Promise<string> {
  * versions), e.g. `kubernetes 4.25.0`; empty for a stack never deployed.
  */
 export async function statePlugins(stack: Stack): Promise<string[]> {
-  const state = (await stack.exportStack()) as {
+  return pluginsInState(await stack.exportStack());
+}
+
+/** The resource plugins an exported state records: see {@link statePlugins}. */
+export function pluginsInState(exported: unknown): string[] {
+  const state = exported as {
     deployment?: {
       resources?: {
         type?: string;

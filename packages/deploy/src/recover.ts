@@ -69,8 +69,10 @@ export async function staleStateReason(stack: Stack): Promise<string | undefined
 export async function refreshIfStale(
   stack: Stack,
   onOutput?: (s: string) => void,
+  /** {@link staleStateReason}'s answer when the caller already has it. */
+  known?: { readonly reason: string | undefined },
 ): Promise<boolean> {
-  const reason = await staleStateReason(stack);
+  const reason = known ? known.reason : await staleStateReason(stack);
   if (!reason) return false;
   onOutput?.(
     `\nthe state of ${stack.name} may not match the cluster: ${reason}; refreshing it from the cluster first\n`,

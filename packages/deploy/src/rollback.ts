@@ -142,12 +142,18 @@ export async function upWithRollback(
     plan?: string;
     noRollback?: boolean;
     reapply?: (stack: Stack) => Promise<unknown>;
+    /** `pulumi up --parallel` of the update. @default - Pulumi's */
+    parallel?: number;
   } = {},
 ): Promise<RollbackOutcome> {
   const out = opts.onOutput ? { onOutput: opts.onOutput } : {};
   const started = Date.now();
   try {
-    const result = await stack.up({ ...out, ...(opts.plan ? { plan: opts.plan } : {}) });
+    const result = await stack.up({
+      ...out,
+      ...(opts.plan ? { plan: opts.plan } : {}),
+      ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
+    });
     return { result, rolledBack: false };
   } catch (e) {
     const failedAfterMs = Date.now() - started;

@@ -21,6 +21,13 @@ import {
 import { formatReport } from "./report";
 import { formatSummaryMarkdown, type GuardVerdict, type RunSummary } from "./summary";
 import { withRolloutReports } from "./up-report";
+import {
+  formatTuning,
+  resolveDeployTuning,
+  resourcesInChanges,
+  resourcesInState,
+  type DeployTuning,
+} from "./deploy-tuning";
 
 /** Exit codes of steady-deploy. */
 export const EXIT = {
@@ -50,6 +57,11 @@ export interface RunTarget {
   readonly kubeconfig?: string;
   /** Where plans and rollout reports go. */
   readonly stateDir: string;
+  /**
+   * The stack's exported state as the opener read it (for its first line), so the run does not
+   * export it again. @default - exported by the run
+   */
+  readonly state?: unknown;
 }
 
 /** What `preview` and `up` take besides the stack. */
@@ -63,6 +75,8 @@ export interface DeployOptions {
   readonly onOutput?: (s: string) => void;
   /** The stack's name for the summary when opening it fails. */
   readonly stackName: string;
+  /** `--parallel N`. @default - resolved by {@link resolveDeployTuning} */
+  readonly parallel?: number;
 }
 
 let hardStopHint: () => string[] = () => [];
@@ -194,8 +208,29 @@ export async function runDeploy(open: () => Promise<RunTarget>, o: DeployOptions
     t = await open();
     const target = t;
     setHardStopHint(() => stackHint(target.stack.name, target.backendUrl, target.recover));
-    const refresh = await preflight(t, o.command, onOutput);
-    const common = { allow: o.allow, onOutput, stateDir: t.stateDir, ...policy };
+    const { refresh, refreshed } = await preflight(t, o.command, onOutput);
+    // One export serves the first line, the tuning and the rollout watch, unless a refresh changed it.
+    const state = t.state !== undefined && !refreshed ? t.state : await t.stack.exportStack();
+    const tuning = (resources?: number): DeployTuning =>
+      resolveDeployTuning({
+        ...(o.parallel !== undefined ? { parallel: o.parallel } : {}),
+        ...(resources !== undefined ? { resources } : {}),
+      });
+    const first = tuning(resourcesInState(state));
+    Object.assign(t.stack.workspace.envVars, first.env);
+    console.log(`steady-deploy: preview with ${formatTuning(first)}`);
+    const upParallel = (changes: Record<string, number>) => {
+      const chosen = tuning(resourcesInChanges(changes));
+      console.log(`steady-deploy: up with ${formatTuning(chosen)}`);
+      return chosen.parallel;
+    };
+    const common = {
+      allow: o.allow,
+      onOutput,
+      stateDir: t.stateDir,
+      parallel: first.parallel,
+      ...policy,
+    };
     if (o.command === "preview") {
       const result = await guardedPreview(t.stack, { ...common, refresh });
       onPreview(result);
@@ -203,8 +238,13 @@ export async function runDeploy(open: () => Promise<RunTarget>, o: DeployOptions
       return EXIT.ok;
     }
     const run = () =>
-      guardedUp(target.stack, { ...common, onPreview, rollbackOnFailure: !!o.rollbackOnFailure });
-    await upWithReports(t, run, rollouts);
+      guardedUp(target.stack, {
+        ...common,
+        upParallel,
+        onPreview,
+        rollbackOnFailure: !!o.rollbackOnFailure,
+      });
+    await upWithReports(t, run, rollouts, state);
     update = { outcome: "succeeded" };
     return EXIT.ok;
   } catch (e) {
@@ -241,25 +281,29 @@ export async function runDeploy(open: () => Promise<RunTarget>, o: DeployOptions
  * and, for an up, the stack is not locked (the error names the holder and what to run). Then,
  * when the stack's last operation did not succeed (a cancelled or failed up), its state is
  * refreshed from the cluster so this run diffs against what really runs: saved for an up,
- * in memory only for a preview. Returns whether the preview must refresh.
+ * in memory only for a preview. Returns whether the preview must refresh, and whether the saved
+ * state was refreshed (so a copy read before is out of date).
  */
 async function preflight(
   t: RunTarget,
   command: "preview" | "up",
   onOutput: (s: string) => void,
-): Promise<boolean> {
+): Promise<{ refresh: boolean; refreshed: boolean }> {
+  // Two reads of the backend at once (each is a `pulumi` process, 0.2 s and more on a busy
+  // machine): the history is asked for while the config is read and checked. Neither locks.
+  const staleAnswer = staleStateReason(t.stack);
+  staleAnswer.catch(() => undefined); // awaited below, unless the config check throws first
   // Decrypted in memory only: the sizes must be those of the plain values the program gets.
   const config = await t.stack.getAllConfig();
   checkConfigSize(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value])));
+  const stale = await staleAnswer;
   if (command === "preview") {
-    const stale = await staleStateReason(t.stack);
     if (stale)
       onOutput(`\nthe state may not match the cluster (${stale}): previewing with a refresh\n`);
-    return stale !== undefined;
+    return { refresh: stale !== undefined, refreshed: false };
   }
   assertUnlocked(t.stack.name, t.backendUrl, t.recover);
-  await refreshIfStale(t.stack, onOutput);
-  return false;
+  return { refresh: false, refreshed: await refreshIfStale(t.stack, onOutput, { reason: stale }) };
 }
 
 /** What an abort's reason says, for the run's own abort reason. */
@@ -275,6 +319,7 @@ async function upWithReports(
   t: RunTarget,
   run: () => Promise<unknown>,
   rollouts: string[],
+  state: unknown,
 ): Promise<void> {
   if (!t.kubeconfig) {
     await run();
@@ -304,6 +349,7 @@ async function upWithReports(
     const { error, reports, skipped } = await withRolloutReports(t.stack, client, bounded, {
       unreachable: (e) => e instanceof ClusterUnreachable,
       stateDir: t.stateDir,
+      state,
     });
     const texts = reports.map(
       (r) => `${formatReport(r.report)}\n  report:   ${r.json}\n  timeline: ${r.svg}`,

@@ -60,6 +60,8 @@ export async function withRolloutReports<T>(
     unreachable?: (e: unknown) => boolean;
     /** Reports go to its `reports/`. @default - {@link defaultStateDir} */
     stateDir?: string;
+    /** The stack's exported state before the update, when the caller has it. @default - exported here */
+    state?: unknown;
   } = {},
 ): Promise<{
   result?: T;
@@ -67,7 +69,7 @@ export async function withRolloutReports<T>(
   reports: { report: RolloutReport; json: string; svg: string }[];
   skipped: SkippedReport[];
 }> {
-  const deployments = deploymentsInState(await stack.exportStack());
+  const deployments = deploymentsInState(opts.state ?? (await stack.exportStack()));
   const skipped: SkippedReport[] = [];
   const started = await Promise.all(
     deployments.map(async (d) => {

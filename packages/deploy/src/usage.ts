@@ -38,7 +38,7 @@ exit codes: 0 done; 1 failed (smoke: a check failed); 2 bad usage, config or CLI
 export const USAGE = (guardedKinds: string) => `usage:
   steady-deploy preview [--cwd DIR] [--stack ORG/PROJECT/STACK] [--toolchain [DIR]] [--allow URN]...
                         [--config KEY=VALUE]... [--policy-pack DIR [--policy-pack-config FILE]]...
-                        [--kubeconfig FILE] [--summary-md FILE] [--create-stack]
+                        [--kubeconfig FILE] [--summary-md FILE] [--create-stack] [--parallel N]
   steady-deploy up      (the same) [--rollback-on-failure]
   steady-deploy recover [--cwd DIR] [--stack ...] [--toolchain [DIR]] [--kubeconfig FILE]
   steady-deploy smoke   [--cwd DIR] [--stack ...] [--toolchain [DIR]] [--kubeconfig FILE] [--http]
@@ -75,6 +75,11 @@ ${DEPLOY_HELP(guardedKinds)}
                           preview, policy packs and saved plan as the up; exit code 4.
   --policy-pack DIR       run the preview with this policy pack (repeatable); each
                           --policy-pack-config FILE gives the config of the pack in that position.
+  --parallel N            resource operations Pulumi runs at once. Default: one per resource the
+                          preview steps through (at least Pulumi's 4 x CPUs), so no rollout waits
+                          for another's slot; PULUMI_PARALLEL also overrides. The provider's client
+                          limits default to QPS 500, burst 1000 unless PULUMI_K8S_CLIENT_QPS /
+                          _BURST are set. The run prints which it used.
   --summary-md FILE       append a Markdown summary to FILE, even when the run fails; in GitHub
                           Actions pass "$GITHUB_STEP_SUMMARY".
 

@@ -77,6 +77,8 @@ describe("steady-deploy arguments", () => {
     ],
     [["preview", "--create-stack", "--stack", "o/dev"], { createStack: true, stack: "o/dev" }],
     [["up", "--kubeconfig", "k.yaml"], { kubeconfig: "k.yaml" }],
+    [["up", "--parallel", "64"], { command: "up", parallel: 64 }],
+    [["preview", "--parallel=3"], { command: "preview", parallel: 3 }],
   ])("reads %j", (argv, expected) => {
     expect(parseDeployArgs(argv)).toMatchObject(expected);
   });
@@ -99,6 +101,15 @@ describe("steady-deploy arguments", () => {
     [["recover", "--rollback-on-failure"], "--rollback-on-failure is not an option of recover"],
     [["preview", "--rollback-on-failure"], "--rollback-on-failure is not an option of preview"],
     [["up", "--http"], "--http is not an option of up"],
+    [
+      ["up", "--parallel", "0"],
+      '--parallel "0" is not valid: expected a whole number from 1 to 100000',
+    ],
+    [
+      ["up", "--parallel=lots"],
+      '--parallel "lots" is not valid: expected a whole number from 1 to 100000',
+    ],
+    [["smoke", "--parallel", "8"], "--parallel is not an option of smoke"],
     [["smoke", "--allow", "urn"], "--allow is not an option of smoke"],
     [
       ["up", "--config", "version"],

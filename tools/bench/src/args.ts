@@ -69,7 +69,8 @@ options:
                            ${BENCH_DEFAULTS.programN.join(",")}, deploy ${BENCH_DEFAULTS.deployN.join(",")})
   --replicas 3,10,30       replica counts of the rollout measurement (default ${BENCH_DEFAULTS.replicas.join(",")})
   --min-ready-seconds S    minReadySeconds of the deployed apps (default ${BENCH_DEFAULTS.minReadySeconds})
-  --parallel P             pulumi --parallel of the deploy section (default: Pulumi's, 4 x CPUs)
+  --parallel P             pulumi --parallel of the deploy section (default: steady-deploy's,
+                           one per resource, at least 4 x CPUs)
   --only a,b               sections to run: ${SECTIONS.join(", ")} (default all)
   --quick                  1 run, program N ${BENCH_DEFAULTS.quick.programN.join(",")}, deploy N ${BENCH_DEFAULTS.quick.deployN.join(",")}, replicas ${BENCH_DEFAULTS.quick.replicas.join(",")}, tests warm only
   --full                   tests: also run the integration tier once (never cached)

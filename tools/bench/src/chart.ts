@@ -36,7 +36,7 @@ export function renderChartSvg(deploy: DeployResult | undefined): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
     `<title>Deploy time against the number of apps: pulumi up and kubectl</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${PAD.left}" y="18" font-size="13">Deploy wall time (median) against the number of apps${deploy ? esc(`, pulumi --parallel ${deploy.parallel}`) : ""}</text>`,
+    `<text x="${PAD.left}" y="18" font-size="13">Deploy wall time (median) against the number of apps${deploy ? esc(`, pulumi ${deploy.tuning.parallel}`) : ""}</text>`,
   ];
   if (rows.length === 0) {
     return (

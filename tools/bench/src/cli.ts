@@ -193,6 +193,47 @@ function newResults(opts: BenchOptions, root: string): BenchResults {
   };
 }
 
+/** A section that runs on the bench's cluster: what it measures, into `results`. */
+interface ClusterSection {
+  readonly section: Section;
+  readonly measure: (
+    c: BenchCluster,
+    opts: BenchOptions,
+    out: string,
+    results: BenchResults,
+  ) => Promise<void>;
+}
+
+/** The sections that need the cluster, in the order they run. */
+const CLUSTER_SECTIONS: readonly ClusterSection[] = [
+  {
+    section: "deploy",
+    measure: async (c, opts, out, results) => {
+      results.deploy = await measureDeploy(c, {
+        out,
+        ns: opts.deployN,
+        runs: opts.runs,
+        minReadySeconds: opts.minReadySeconds,
+        ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
+        log,
+      });
+    },
+  },
+  {
+    section: "rollout",
+    measure: async (c, opts, out, results) => {
+      results.rollout = await measureRollout(c, {
+        out,
+        replicas: opts.replicas,
+        runs: opts.runs,
+        minReadySeconds: opts.minReadySeconds,
+        podReadyDelayMs: podReadyDelayMs(),
+        log,
+      });
+    },
+  },
+];
+
 /**
  * The deploy and rollout sections on one cluster with enough simulated nodes for the largest
  * run; a cluster the bench started is stopped afterwards, also on Ctrl-C (its processes run
@@ -230,29 +271,8 @@ async function runClusterSections(
   };
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
   try {
-    if (has("deploy")) {
-      await attempt("deploy", async () => {
-        results.deploy = await measureDeploy(c, {
-          out,
-          ns: opts.deployN,
-          runs: opts.runs,
-          minReadySeconds: opts.minReadySeconds,
-          ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
-          log,
-        });
-      });
-    }
-    if (has("rollout")) {
-      await attempt("rollout", async () => {
-        results.rollout = await measureRollout(c, {
-          out,
-          replicas: opts.replicas,
-          runs: opts.runs,
-          minReadySeconds: opts.minReadySeconds,
-          podReadyDelayMs: podReadyDelayMs(),
-          log,
-        });
-      });
+    for (const { section, measure } of CLUSTER_SECTIONS) {
+      if (has(section)) await attempt(section, () => measure(c, opts, out, results));
     }
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);

@@ -1,9 +1,15 @@
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import {
+  formatTuning,
+  resolveDeployTuning,
+  resourcesInChanges,
+  type DeployTuning,
+} from "@steady/deploy";
 import { pulumiCommand, pulumiEnv } from "@steady/deployer";
 import { APP_DEFAULTS } from "@steady/deployment";
 import { spawn } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { loadavg } from "node:os";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as yaml from "js-yaml";
@@ -16,6 +22,8 @@ import {
 } from "./cluster";
 import { mockRun, PACKAGE_ROOT, programConfig } from "./program-cost";
 import { BENCH_PROJECT } from "./program/config";
+import { samplePeakRss, type PeakRss } from "./peak-rss";
+import { withReadyFloor } from "./ready-floor";
 import type { DeployResult, DeployRow } from "./results";
 import { ratio, summarize } from "./stats";
 
@@ -93,18 +101,6 @@ export async function openBenchStack(
   );
 }
 
-/**
- * The `--parallel` the Pulumi CLI uses when none is given: PULUMI_PARALLEL when set, else
- * 4 × GOMAXPROCS, which is the number of CPUs.
- */
-export function pulumiDefaultParallel(
-  env: NodeJS.ProcessEnv = process.env,
-  cpus = availableParallelism(),
-): number {
-  const fromEnv = Number(env.PULUMI_PARALLEL);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 4 * cpus;
-}
-
 /** Environment variables that change how fast the Pulumi CLI or the provider go, when set. */
 export const TUNING_ENV = [
   "PULUMI_PARALLEL",
@@ -132,6 +128,16 @@ interface PulumiTimes {
   preview: number;
   up: number;
   update: number;
+  /** `--parallel` of the create and of the new version, as steady-deploy resolves it. */
+  parallel: { create: number; update: number };
+  /** Fewest ready pods of any app during the new version's rollout. */
+  fewestReady: number;
+  peakRss: PeakRss;
+}
+
+/** steady-deploy's tuning (@steady/deploy's resolver, not a copy) for `resources`, or `--parallel`. */
+export function benchTuning(parallel: number | undefined, resources: number): DeployTuning {
+  return resolveDeployTuning({ ...(parallel !== undefined ? { parallel } : {}), resources });
 }
 
 /** One pulumi run: preview, up (create), up (every app a new version); seconds each. */
@@ -156,16 +162,21 @@ async function pulumiRun(
     }),
   );
   const onOutput = (s: string) => appendFileSync(opts.logFile, s);
-  const parallel = opts.parallel !== undefined ? { parallel: opts.parallel } : {};
+  const note = (line: string) => appendFileSync(opts.logFile, `\n== ${line}\n`);
+  // As steady-deploy: the preview sized by the state (empty), each up by the resources it steps through.
+  const first = benchTuning(opts.parallel, 0);
+  Object.assign(stack.workspace.envVars, first.env);
   try {
-    appendFileSync(opts.logFile, `\n== pulumi preview ${stackName}\n`);
+    note(`pulumi preview ${stackName}: ${formatTuning(first)}`);
     let t0 = performance.now();
-    await stack.preview({ onOutput, ...parallel });
+    const previewed = await stack.preview({ onOutput, parallel: first.parallel });
     const preview = seconds(t0);
 
-    appendFileSync(opts.logFile, `\n== pulumi up ${stackName} (create)\n`);
+    const create = benchTuning(opts.parallel, resourcesInChanges(previewed.changeSummary));
+    note(`pulumi up ${stackName} (create): ${formatTuning(create)}`);
+    const stopRss = samplePeakRss();
     t0 = performance.now();
-    const created = await stack.up({ onOutput, ...parallel });
+    const created = await stack.up({ onOutput, parallel: create.parallel });
     const up = seconds(t0);
     const expected = n * 5 + 2; // component, ConfigMap, Deployment, Service, PDB; stack, provider
     if ((created.summary.resourceChanges?.create ?? 0) !== expected) {
@@ -175,16 +186,28 @@ async function pulumiRun(
     }
 
     await stack.setConfig(`${BENCH_PROJECT}:version`, { value: "v2" });
-    appendFileSync(opts.logFile, `\n== pulumi up ${stackName} (new version)\n`);
+    const next = benchTuning(
+      opts.parallel,
+      resourcesInChanges(created.summary.resourceChanges ?? {}),
+    );
+    note(`pulumi up ${stackName} (new version): ${formatTuning(next)}`);
     t0 = performance.now();
-    const updated = await stack.up({ onOutput, ...parallel });
+    const { result: updated, fewestReady } = await withReadyFloor(
+      cluster.client,
+      ns,
+      opts.replicas,
+      `pulumi up of ${n} apps`,
+      () => stack.up({ onOutput, parallel: next.parallel }),
+    );
     const update = seconds(t0);
+    const peakRss = stopRss();
     if ((updated.summary.resourceChanges?.update ?? 0) !== n) {
       throw new Error(
         `pulumi up of the new version updated ${updated.summary.resourceChanges?.update} resources, expected ${n} Deployments`,
       );
     }
-    return { preview, up, update };
+    const parallel = { create: create.parallel, update: next.parallel };
+    return { preview, up, update, parallel, fewestReady, peakRss };
   } finally {
     // Cleanup is not measured: the namespace takes every object with it, then the state goes.
     await deleteNamespace(cluster.client, ns);
@@ -193,13 +216,20 @@ async function pulumiRun(
   }
 }
 
+interface KubectlTimes {
+  create: number;
+  update: number;
+  /** Fewest ready pods of any app during the new version's rollout. */
+  fewestReady: number;
+}
+
 /** One kubectl run: apply + rollout status of each Deployment, then the same for the new version. */
 async function kubectlRun(
   cluster: BenchCluster,
   out: string,
   n: number,
   opts: { replicas: number; minReadySeconds: number; logFile: string },
-): Promise<{ create: number; update: number }> {
+): Promise<KubectlTimes> {
   const ns = `bench-kubectl-${n}-${runId()}`;
   const dir = join(out, "work", ns);
   mkdirSync(dir, { recursive: true });
@@ -236,12 +266,29 @@ async function kubectlRun(
   await createNamespace(cluster.client, ns);
   try {
     const create = await applyAndWait(files.v1);
-    const update = await applyAndWait(files.v2);
-    return { create, update };
+    const { result: update, fewestReady } = await withReadyFloor(
+      cluster.client,
+      ns,
+      opts.replicas,
+      `kubectl apply of ${n} apps`,
+      () => applyAndWait(files.v2),
+    );
+    return { create, update, fewestReady };
   } finally {
     await deleteNamespace(cluster.client, ns);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The provider's client limits of a tuning, and where they come from. */
+function clientLimits(t: DeployTuning): string {
+  return `provider client QPS ${t.clientQps}, burst ${t.clientBurst} (${t.clientFrom})`;
+}
+
+/** The largest of each process kind's peak over the runs. */
+function maxRss(runs: readonly PeakRss[]): PeakRss {
+  const keys = Object.keys(runs[0]!) as (keyof PeakRss)[];
+  return Object.fromEntries(keys.map((k) => [k, Math.max(...runs.map((r) => r[k]))])) as PeakRss;
 }
 
 /**
@@ -265,7 +312,7 @@ export async function measureDeploy(
   const rows: DeployRow[] = [];
   for (const n of opts.ns) {
     const p: PulumiTimes[] = [];
-    const k: { create: number; update: number }[] = [];
+    const k: KubectlTimes[] = [];
     for (let run = 1; run <= opts.runs; run++) {
       const logFile = join(logDir, `deploy-n${n}-run${run}.log`);
       writeFileSync(logFile, "");
@@ -276,12 +323,12 @@ export async function measureDeploy(
       });
       p.push(pr);
       opts.log(
-        `deploy N=${n} run ${run}/${opts.runs}: pulumi preview ${pr.preview.toFixed(1)} s, up ${pr.up.toFixed(1)} s, new version ${pr.update.toFixed(1)} s`,
+        `deploy N=${n} run ${run}/${opts.runs}: pulumi preview ${pr.preview.toFixed(1)} s, up ${pr.up.toFixed(1)} s (--parallel ${pr.parallel.create}), new version ${pr.update.toFixed(1)} s (--parallel ${pr.parallel.update}, fewest ready ${pr.fewestReady}); peak RSS MiB ${JSON.stringify(pr.peakRss)}; load ${loadavg()[0]!.toFixed(2)}`,
       );
       const kr = await kubectlRun(cluster, opts.out, n, common);
       k.push(kr);
       opts.log(
-        `deploy N=${n} run ${run}/${opts.runs}: kubectl create ${kr.create.toFixed(1)} s, new version ${kr.update.toFixed(1)} s`,
+        `deploy N=${n} run ${run}/${opts.runs}: kubectl create ${kr.create.toFixed(1)} s, new version ${kr.update.toFixed(1)} s (fewest ready ${kr.fewestReady}); load ${loadavg()[0]!.toFixed(2)}`,
       );
     }
     const pulumi = {
@@ -302,14 +349,25 @@ export async function measureDeploy(
         create: ratio(pulumi.up.median, kubectl.create.median),
         update: ratio(pulumi.update.median, kubectl.update.median),
       },
+      parallel: p[0]!.parallel,
+      fewestReady: {
+        pulumi: Math.min(...p.map((x) => x.fewestReady)),
+        kubectl: Math.min(...k.map((x) => x.fewestReady)),
+      },
+      peakRssMiB: maxRss(p.map((x) => x.peakRss)),
     });
   }
   return {
     rows,
     minReadySeconds: opts.minReadySeconds,
     pulumiEnv: tuningEnv(),
-    parallel: opts.parallel ?? pulumiDefaultParallel(),
-    parallelIsDefault: opts.parallel === undefined,
+    tuning: {
+      parallel:
+        opts.parallel !== undefined
+          ? `--parallel ${opts.parallel}`
+          : "steady-deploy's default: one per resource, at least 4 × CPUs",
+      client: clientLimits(benchTuning(opts.parallel, 0)),
+    },
     targetRatio: 1.5,
     targetN: 50,
   };

@@ -89,13 +89,21 @@ function deploySection(r: NonNullable<BenchResults["deploy"]>): string {
     fmtRuns(x.pulumi.update, fmtS),
     fmtRuns(x.kubectl.update, fmtS),
     fmtRatio(x.ratio.update),
+    `${x.parallel.create} / ${x.parallel.update}`,
+    `${x.fewestReady.pulumi} / ${x.fewestReady.kubectl}`,
+  ]);
+  const memory = r.rows.map((x) => [
+    String(x.n),
+    ...(["pulumi", "provider", "languageHost", "program"] as const).map(
+      (k) => `${x.peakRssMiB[k]} MiB`,
+    ),
   ]);
   const target = r.rows.find((x) => x.n === r.targetN);
   return [
     "## 2. Deploy: pulumi against kubectl",
     "",
     `Wall time on the local cluster (kwok nodes), ${r.rows[0]?.replicas ?? "?"} replicas per app, minReadySeconds ${r.minReadySeconds},`,
-    `a fresh namespace per run. pulumi: Automation API, the toolchain's CLI and provider, file backend, --parallel ${r.parallel}${r.parallelIsDefault ? " (Pulumi's default: 4 × CPUs)" : ""}.`,
+    `a fresh namespace per run. pulumi: Automation API, the toolchain's CLI and provider, file backend, ${r.tuning.parallel}; ${r.tuning.client}.`,
     ...(Object.keys(r.pulumiEnv).length > 0
       ? [
           `Set in the environment: ${Object.entries(r.pulumiEnv)
@@ -116,8 +124,18 @@ function deploySection(r: NonNullable<BenchResults["deploy"]>): string {
         "pulumi up (new version)",
         "kubectl (new version)",
         "ratio",
+        "--parallel (create / new)",
+        "fewest ready (pulumi / kubectl)",
       ],
       rows,
+    ),
+    "",
+    `Fewest ready: the fewest Ready pods of any app while its new version rolled out (${r.rows[0]?.replicas ?? "?"} desired; below it the section fails).`,
+    "Peak resident memory (VmHWM) of each process of the pulumi runs, the largest over the runs:",
+    "",
+    mdTable(
+      ["apps", "pulumi (CLI, engine)", "provider plugin", "language host", "program (node)"],
+      memory,
     ),
     "",
     target

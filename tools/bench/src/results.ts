@@ -1,3 +1,4 @@
+import type { PeakRss } from "./peak-rss";
 import type { BenchOptions } from "./args";
 import type { LinearFit, Runs } from "./stats";
 
@@ -66,6 +67,12 @@ export interface DeployRow {
   readonly kubectl: { readonly create: Runs; readonly update: Runs };
   /** Median pulumi / median kubectl. */
   readonly ratio: { readonly create: number; readonly update: number };
+  /** `--parallel` of pulumi's create and new version (steady-deploy's resolver, or `--parallel`). */
+  readonly parallel: { readonly create: number; readonly update: number };
+  /** Fewest ready pods of any app during a new version's rollout, over the runs (never below `replicas`, or the section fails). */
+  readonly fewestReady: { readonly pulumi: number; readonly kubectl: number };
+  /** Peak resident memory (VmHWM) in MiB of the CLI/engine, provider, language host and program, the largest over the runs. */
+  readonly peakRssMiB: PeakRss;
 }
 
 export interface DeployResult {
@@ -73,10 +80,8 @@ export interface DeployResult {
   readonly minReadySeconds: number;
   /** Settings of the Pulumi CLI and provider taken from the environment (PULUMI_PARALLEL, PULUMI_K8S_CLIENT_QPS, ...). */
   readonly pulumiEnv: Readonly<Record<string, string>>;
-  /** `pulumi preview/up --parallel` in effect. */
-  readonly parallel: number;
-  /** Whether that is Pulumi's default (4 × CPUs, or PULUMI_PARALLEL) rather than `--parallel`. */
-  readonly parallelIsDefault: boolean;
+  /** How `--parallel` was chosen, and the provider's client limits (steady-deploy's defaults unless overridden). */
+  readonly tuning: { readonly parallel: string; readonly client: string };
   readonly targetRatio: number;
   /** The N the target is about. */
   readonly targetN: number;

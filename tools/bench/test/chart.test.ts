@@ -16,7 +16,9 @@ describe("renderChartSvg", () => {
   const svg = renderChartSvg(sampleResults().deploy);
 
   it("names the --parallel pulumi ran with", () => {
-    expect(svg).toContain("against the number of apps, pulumi --parallel 8</text>");
+    expect(svg).toContain(
+      "against the number of apps, pulumi steady-deploy's default: one per resource, at least 4 × CPUs</text>",
+    );
   });
 
   it("is one SVG document with a title", () => {

@@ -61,7 +61,10 @@ describe("renderMarkdown", () => {
   });
 
   it("says which --parallel pulumi ran with, and the tuning taken from the environment", () => {
-    expect(md).toContain("file backend, --parallel 8 (Pulumi's default: 4 × CPUs).");
+    expect(md).toContain(
+      "file backend, steady-deploy's default: one per resource, at least 4 × CPUs; provider client QPS 500, burst 1000 (steady-deploy's defaults).",
+    );
+    expect(md).toContain("| 50 | 150 MiB | 110 MiB | 21 MiB | 120 MiB |");
     expect(md).not.toContain("Set in the environment");
     const r = sampleResults();
     const out = renderMarkdown({

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { kwokStagesFile } from "@steady/local-cluster";
 import { derivedNotes } from "../src/cli";
 import { objectPath, podReadyDelayMs } from "../src/cluster";
-import { deploymentNames, pulumiDefaultParallel, tuningEnv } from "../src/deploy";
+import { benchTuning, deploymentNames, tuningEnv } from "../src/deploy";
+import { ReadyFloor, podServes, withReadyFloor } from "../src/ready-floor";
+import type { KubeClient } from "@steady/deploy";
 import { parseVersionsEnv } from "../src/machine";
 import { parseMockRunLine, perAppCosts, programConfig } from "../src/program-cost";
 import { rolloutComplete } from "../src/rollout";
@@ -122,11 +124,78 @@ describe("deploymentNames", () => {
   });
 });
 
-describe("pulumiDefaultParallel", () => {
-  it("is 4 x CPUs, or PULUMI_PARALLEL when that is a positive whole number", () => {
-    expect(pulumiDefaultParallel({}, 2)).toBe(8);
-    expect(pulumiDefaultParallel({ PULUMI_PARALLEL: "64" }, 2)).toBe(64);
-    expect(pulumiDefaultParallel({ PULUMI_PARALLEL: "lots" }, 3)).toBe(12);
+describe("benchTuning", () => {
+  it("is steady-deploy's resolver: one slot per resource above 4 x CPUs, or --parallel", () => {
+    expect(benchTuning(undefined, 252).parallel).toBe(252);
+    expect(benchTuning(64, 252).parallel).toBe(64);
+  });
+});
+
+type Ev = { type: string; object: object };
+const pod = (name: string, app: string, ready: boolean, deleting = false) => ({
+  metadata: {
+    name,
+    labels: { "app.kubernetes.io/instance": app },
+    ...(deleting ? { deletionTimestamp: "2026-12-02T00:00:00Z" } : {}),
+  },
+  status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+});
+
+/** A client whose pod list is `items` and whose watch plays `events`, then waits for the abort. */
+function fakeClient(items: object[], events: Ev[]): KubeClient {
+  return {
+    list: async () => ({ metadata: { resourceVersion: "1" }, items }),
+    watch: async (_p: string, on: (e: Ev) => void, o: { signal: AbortSignal }) => {
+      for (const e of events) on(e);
+      await new Promise((r) => o.signal.addEventListener("abort", r));
+      return {};
+    },
+  } as unknown as KubeClient;
+}
+
+describe("ReadyFloor", () => {
+  it("counts only Ready pods that are not terminating", () => {
+    expect(podServes(pod("a", "x", true))).toBe(true);
+    expect(podServes(pod("a", "x", false))).toBe(false);
+    expect(podServes(pod("a", "x", true, true))).toBe(false);
+  });
+
+  it("keeps the fewest serving pods of any app through a surge rollout", async () => {
+    const start = [
+      pod("a1", "a", true),
+      pod("a2", "a", true),
+      pod("b1", "b", true),
+      pod("b2", "b", true),
+    ];
+    const floor = new ReadyFloor(
+      fakeClient(start, [
+        { type: "ADDED", object: pod("a3", "a", false) },
+        { type: "MODIFIED", object: pod("a3", "a", true) },
+        { type: "MODIFIED", object: pod("a1", "a", true, true) },
+        { type: "DELETED", object: pod("a1", "a", true, true) },
+        { type: "MODIFIED", object: pod("b1", "b", true, true) },
+      ]),
+      "ns",
+    );
+    await floor.start();
+    expect(await floor.stop()).toEqual({ fewest: 1, app: "b", events: 9 });
+  });
+
+  it("fails the rollout it watched when an app fell below the desired count", async () => {
+    const client = fakeClient(
+      [pod("a1", "a", true), pod("a2", "a", true)],
+      [{ type: "MODIFIED", object: pod("a1", "a", false) }],
+    );
+    await expect(
+      withReadyFloor(client, "ns", 2, "kubectl apply of 1 apps", async () => 7),
+    ).rejects.toThrow(
+      "kubectl apply of 1 apps: app a had only 1 ready pod(s) during the new-version rollout, below the desired 2",
+    );
+    const ok = fakeClient([pod("a1", "a", true), pod("a2", "a", true)], []);
+    expect(await withReadyFloor(ok, "ns", 2, "x", async () => 7)).toEqual({
+      result: 7,
+      fewestReady: 2,
+    });
   });
 });
 

@@ -17,7 +17,7 @@ import {
   type BenchCluster,
 } from "../src/cluster";
 import { writeResults } from "../src/cli";
-import { measureDeploy } from "../src/deploy";
+import { benchTuning, measureDeploy } from "../src/deploy";
 import { describeMachine } from "../src/machine";
 import { measureProgramCost } from "../src/program-cost";
 import type { BenchResults } from "../src/results";
@@ -94,6 +94,11 @@ describe("steady-bench, once, on a local cluster", () => {
     const floor = 2 * (podReadyDelayMs() / 1000 + 1);
     expect(row.kubectl.update.median).toBeGreaterThan(0.9 * floor);
     expect(row.pulumi.update.median).toBeGreaterThan(0.9 * floor);
+    // steady-deploy's defaults, and zero downtime in both tools (the section throws below it).
+    const slots = benchTuning(undefined, 7).parallel; // 7 resources: 4 x CPUs or more
+    expect(row.parallel).toEqual({ create: slots, update: slots });
+    expect(row.fewestReady).toEqual({ pulumi: 2, kubectl: 2 });
+    for (const mib of Object.values(row.peakRssMiB)) expect(mib).toBeGreaterThan(0);
     const left = await cluster.client.list(
       `/api/v1/namespaces?labelSelector=${BENCH_LABEL}%3Dtrue`,
     );

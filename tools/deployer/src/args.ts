@@ -1,3 +1,4 @@
+import { parseParallel } from "@steady/deploy";
 import { PROJECTS } from "./workspace";
 
 /** The parsed command line of the repo's deploy tool. */
@@ -11,6 +12,8 @@ export interface Args {
   policyPack?: string;
   policyPackConfig?: string;
   summaryMd?: string;
+  /** `--parallel N`. @default - @steady/deploy's resolveDeployTuning */
+  parallel?: number;
   realNode: boolean;
   /** smoke: also check the app over HTTP. */
   http: boolean;
@@ -37,8 +40,18 @@ const VALUE_FLAGS: Record<string, readonly string[]> = {
   "--policy-pack": ["preview", "up"],
   "--policy-pack-config": ["preview", "up"],
   "--summary-md": ["preview", "up", "smoke"],
+  "--parallel": ["preview", "up"],
   "--config": ["preview", "up"],
 };
+
+/** `--parallel`'s value, checked by @steady/deploy, as this tool's UsageError. */
+function parallelOf(value: string): number {
+  try {
+    return parseParallel(value);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
 
 /** Parses the command line (without node and the script); throws UsageError. */
 export function parseArgs(argv: readonly string[]): Args {
@@ -83,6 +96,7 @@ function setValue(args: Args, flag: string, value: string): void {
   else if (flag === "--policy-pack") args.policyPack = value;
   else if (flag === "--policy-pack-config") args.policyPackConfig = value;
   else if (flag === "--summary-md") args.summaryMd = value;
+  else if (flag === "--parallel") args.parallel = parallelOf(value);
   else if (flag === "--config") {
     const m = /^([A-Za-z_][\w.-]*)=([\s\S]*)$/.exec(value);
     if (!m)

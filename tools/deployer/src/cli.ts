@@ -35,6 +35,7 @@ const USAGE = `usage:
   steady-repo-deploy preview --project platform|app [--env dev|staging|prod] [--stack NAME]
                              [--allow URN]... [--config KEY=VALUE]...
                              [--policy-pack DIR [--policy-pack-config FILE]] [--summary-md FILE]
+                             [--parallel N]
   steady-repo-deploy up      (the same) [--rollback-on-failure]
   steady-repo-deploy recover --project platform|app [--env dev|staging|prod] [--stack NAME]
   steady-repo-deploy smoke   [--env dev|staging|prod] [--http] [--summary-md FILE]
@@ -57,6 +58,9 @@ ${DEPLOY_HELP(guardedKindsText())}
                           Pulumi.<env>.yaml (repeatable; KEY without the project prefix). Not for
                           secrets: set those once with \`pulumi config set --secret\` in the
                           stack's work directory (.steady/work/<project>.<stack>); runs keep them.
+  --parallel N            resource operations at once (default: one per resource of the preview,
+                          at least 4 x CPUs; the provider's client limits default to QPS 500,
+                          burst 1000): as steady-deploy.
   The other options are steady-deploy's (see its README).
 
 ${SIGNALS_AND_EXIT_CODES}`;
@@ -102,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     policyPacks: args.policyPack ? [args.policyPack] : [],
     policyPackConfigs: args.policyPackConfig ? [args.policyPackConfig] : [],
     ...(args.summaryMd ? { summaryMd: args.summaryMd } : {}),
+    ...(args.parallel !== undefined ? { parallel: args.parallel } : {}),
   });
 }
 
@@ -120,8 +125,11 @@ async function openTarget(args: Args): Promise<RunTarget> {
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(args.command === "recover" ? { mustExist: true } : { config: args.config }),
   });
-  console.log(await cliLineOf(stack));
+  // One export for the first line and the run (tuning, rollout watch): @steady/deploy reuses it.
+  const state = await stack.exportStack();
+  console.log(await cliLineOf(stack, state));
   return {
+    state,
     stack,
     backendUrl: backendUrl(),
     recover: recoverCommand(args.project!, args.env, args.stack),

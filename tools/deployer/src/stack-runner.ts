@@ -1,5 +1,5 @@
 import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { cliLine, resolveCli, statePlugins, type ResolvedCli } from "@steady/deploy";
+import { cliLine, pluginsInState, resolveCli, type ResolvedCli } from "@steady/deploy";
 import { repoCliChoice } from "./paths";
 import { pulumiEnv } from "./pulumi-env";
 import { prepareWorkDir, type ProjectRef } from "./workspace";
@@ -24,9 +24,13 @@ export async function pulumiCommand(): Promise<PulumiCommand> {
   return (await repoCli()).command;
 }
 
-/** The line a run of this repo's tool starts with: which CLI, and the plugins in `stack`'s state. */
-export async function cliLineOf(stack: Stack): Promise<string> {
-  return cliLine(await repoCli(), await statePlugins(stack), "steady-repo-deploy");
+/**
+ * The line a run of this repo's tool starts with: which CLI, and the plugins in `stack`'s state.
+ * Give the state when it has been exported already (each export is a `pulumi stack export`).
+ */
+export async function cliLineOf(stack: Stack, state?: unknown): Promise<string> {
+  const exported = state ?? (await stack.exportStack());
+  return cliLine(await repoCli(), pluginsInState(exported), "steady-repo-deploy");
 }
 
 /** Options of {@link openStack}. */

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UsageError } from "../src/args";
 import { main, parseArgs } from "../src/cli";
 
 describe("steady-repo-deploy arguments", () => {
@@ -84,8 +85,17 @@ describe("steady-repo-deploy arguments", () => {
       ["up", "--project", "app", "--config", "version"],
       '--config "version" is not KEY=VALUE: expected e.g. --config version=v2',
     ],
+    [
+      ["up", "--project", "app", "--parallel", "x"],
+      '--parallel "x" is not valid: expected a whole number from 1 to 100000',
+    ],
   ])("rejects %j with a clear message", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  it("takes --parallel for preview and up, as steady-deploy does", () => {
+    expect(parseArgs(["up", "--project", "app", "--parallel", "64"]).parallel).toBe(64);
+    expect(() => parseArgs(["up", "--project", "app", "--parallel", "0"])).toThrow(UsageError);
   });
 });
 
