@@ -10,6 +10,7 @@ import {
   writeCanaryReport,
   type CanaryTarget,
 } from "./canary-rollout";
+import { abortReason } from "./interrupt";
 import { KubeClient } from "./kube-client";
 import type { RunTarget } from "./run";
 
@@ -113,7 +114,7 @@ async function scrapeTargetOf(t: RunTarget, port: number) {
 
 /**
  * `steady-deploy canary`: the canary steps on a stack opened by `open`. Exit codes: 0 promoted,
- * 6 aborted by analysis, 1 a step failed, 2 bad usage.
+ * 6 aborted by analysis, 1 a step failed, 2 bad usage, 130/143 interrupted (SIGINT/SIGTERM).
  */
 export async function runCanaryCli(
   argv: readonly string[],
@@ -151,6 +152,7 @@ export async function runCanaryCli(
     const report = await runCanaryRollout(defaultCanaryPlan(a.target), ops, {
       windowSeconds: a.windowSeconds,
       analysis,
+      stopped: () => abortReason()?.message,
     });
     const file = writeCanaryReport(t.stateDir, t.stack.name, report);
     console.log(

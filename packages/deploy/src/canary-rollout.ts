@@ -9,6 +9,7 @@ import {
 } from "./canary-analysis";
 import { scrapeTracks, type CanaryScrapeTarget, type TrackPodScrapes } from "./canary-scrape";
 import { guardedUp, type GuardedUpOptions } from "./guarded";
+import { abortExitCode, runSignal } from "./interrupt";
 import type { KubeClient } from "./kube-client";
 
 /**
@@ -117,7 +118,8 @@ export interface CanaryStepRecord {
 
 /** The rollout report, written as JSON next to the other rollout reports. */
 export interface CanaryRolloutReport {
-  readonly outcome: "promoted" | "aborted" | "failed";
+  /** `interrupted`: a signal stopped the run; no further up ran, not even the abort. */
+  readonly outcome: "promoted" | "aborted" | "failed" | "interrupted";
   /** Why it did not promote. */
   readonly reason?: string;
   readonly steps: readonly CanaryStepRecord[];
@@ -136,7 +138,23 @@ export interface CanaryRolloutOptions {
   readonly analysis?: CanaryAnalysisConfig;
   /** Clock for the report. @default - `new Date()` */
   readonly now?: () => Date;
+  /**
+   * Why the run was stopped (Ctrl-C, SIGTERM), once it was: the driver then starts no further
+   * up, not even the abort, whose pulumi would not start anyway (see interrupt.ts). @default never
+   */
+  readonly stopped?: () => string | undefined;
 }
+
+/**
+ * What an interrupted canary leaves, and what to run. Pulumi's graceful cancel writes the state
+ * of what it applied and releases the lock, so the stack is consistent; only the canary's pods
+ * are wherever the last finished up put them.
+ */
+export const INTERRUPTED_CANARY_NEXT =
+  "the stack's state records what its last update applied and its lock is released; the canary " +
+  "keeps the pods of the last finished step. Run the same `steady-deploy canary` command to start " +
+  "again from its first step, or take the canary out as an abort does: " +
+  "`pulumi config rm canaryWeightPercent` and `steady-deploy up --config canaryReplicas=0`";
 
 /** Default analysis window: long enough for tens of requests at a few per second. */
 export const CANARY_WINDOW_SECONDS = 60;
@@ -152,14 +170,27 @@ export async function runCanaryRollout(
   const now = options.now ?? (() => new Date());
   const steps: CanaryStepRecord[] = [];
   const base = { steps, analysis, windowSeconds };
+  const stopped = (where: string): CanaryRolloutReport | undefined => {
+    const why = options.stopped?.();
+    if (!why) return undefined;
+    return {
+      ...base,
+      outcome: "interrupted",
+      reason: `${why} ${where}; ${INTERRUPTED_CANARY_NEXT}`,
+    };
+  };
   for (const step of plan.steps) {
     const appliedAt = now().toISOString();
+    const before = stopped(`before step ${step.name}`);
+    if (before) return before;
     try {
       ops.log(`canary step ${step.name}: guarded up`);
       await ops.apply(`canary step ${step.name}`, step);
       const before = await ops.scrape();
       ops.log(`canary step ${step.name}: analysing for ${windowSeconds} s`);
       await ops.wait(windowSeconds * 1000);
+      const cut = stopped(`during the analysis of step ${step.name}`);
+      if (cut) return cut;
       const after = await ops.scrape();
       const verdict = analyzeCanary(
         { before: before.canary, after: after.canary },
@@ -177,13 +208,19 @@ export async function runCanaryRollout(
     } catch (error) {
       const message = (error as Error).message;
       steps.push({ name: step.name, change: step, appliedAt, error: message });
+      const cut = stopped(`during step ${step.name}`);
+      if (cut) return cut;
       const reason = `step ${step.name} failed: ${message}`;
       return { ...base, outcome: "failed", reason, abort: await abort(plan, ops) };
     }
   }
+  const beforePromote = stopped("before the promotion");
+  if (beforePromote) return beforePromote;
   try {
     await ops.apply("canary promote", plan.promote);
   } catch (error) {
+    const cut = stopped("during the promotion");
+    if (cut) return cut;
     const reason = `promotion failed: ${(error as Error).message}`;
     return {
       ...base,
@@ -210,8 +247,12 @@ async function abort(
   }
 }
 
-/** Exit code of a canary rollout: 0 promoted, 6 aborted by analysis, 1 failed. */
+/**
+ * Exit code of a canary rollout: 0 promoted, 6 aborted by analysis, 1 failed; interrupted: 130
+ * after SIGINT, 143 after SIGTERM, as every other steady-deploy run.
+ */
 export function canaryExitCode(report: CanaryRolloutReport): number {
+  if (report.outcome === "interrupted") return abortExitCode();
   return report.outcome === "promoted" ? 0 : report.outcome === "aborted" ? 6 : 1;
 }
 
@@ -257,10 +298,24 @@ export function stackCanaryOps(
       await guardedUp(stack, upOptions);
     },
     scrape: () => scrapeTracks(client, target),
-    wait: (ms) => new Promise((r) => setTimeout(r, ms)),
+    wait: (ms) => waitUnlessStopped(ms, runSignal()),
     log,
   };
 }
 
 /** Keys of the sample-app stack's canary settings, for callers that clean up by hand. */
 export const SAMPLE_APP_CANARY_KEYS: readonly string[] = CANARY_KEYS;
+
+/** Waits `ms`, or less when `signal` aborts first (Ctrl-C must not sit out an analysis window). */
+export function waitUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -2,13 +2,16 @@ import { readFileSync } from "node:fs";
 import { useTempDir } from "@steady/testing";
 import type { PodScrape } from "../src/canary-analysis";
 import {
+  INTERRUPTED_CANARY_NEXT,
   canaryExitCode,
   defaultCanaryPlan,
   runCanaryRollout,
+  waitUnlessStopped,
   writeCanaryReport,
   type CanaryRolloutOps,
   type ConfigChange,
 } from "../src/canary-rollout";
+import { abortRun, resetRun } from "../src/interrupt";
 import { parsePromText } from "../src/prom-text";
 
 /** A pod's /metrics with `ok` 2xx and `failed` 5xx requests on /, all fast. */
@@ -147,5 +150,63 @@ describe("writeCanaryReport", () => {
     const file = writeCanaryReport(t.dir, "org/steady-app/prod", report, now());
     expect(file).toBe(`${t.dir}/rollouts/canary-org_steady-app_prod-2026-12-02T06-00-00-000Z.json`);
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+});
+
+describe("runCanaryRollout interrupted by a signal", () => {
+  afterEach(() => resetRun());
+
+  it("starts no further up, not even the abort, when Ctrl-C cancels a step's up", async () => {
+    const w = world(0);
+    let why: string | undefined;
+    const apply = w.ops.apply;
+    w.ops.apply = async (label, change) => {
+      await apply(label, change);
+      if (label === "canary step 25 %") {
+        why = "SIGINT received";
+        throw new Error("the update was cancelled");
+      }
+    };
+    const report = await runCanaryRollout(plan, w.ops, { now, stopped: () => why });
+    expect(w.applied.map((a) => a.label)).toEqual(["canary step 1 pod", "canary step 25 %"]);
+    expect(report.outcome).toBe("interrupted");
+    expect(report.abort).toBeUndefined();
+    expect(report.reason).toContain("SIGINT received during step 25 %; ");
+    expect(report.reason).toContain(INTERRUPTED_CANARY_NEXT);
+    expect(report.steps.map((s) => s.error ?? s.verdict?.verdict)).toEqual([
+      "pass",
+      "the update was cancelled",
+    ]);
+  });
+
+  it("ends an analysis window early and applies nothing after it", async () => {
+    const w = world(0);
+    let why: string | undefined;
+    w.ops.wait = async () => {
+      why = "SIGTERM received";
+    };
+    const report = await runCanaryRollout(plan, w.ops, { now, stopped: () => why });
+    expect(w.applied.map((a) => a.label)).toEqual(["canary step 1 pod"]);
+    expect(report.reason).toMatch(/^SIGTERM received during the analysis of step 1 pod; /);
+  });
+
+  it("exits as every interrupted steady-deploy run does: 130 after SIGINT", async () => {
+    abortRun("SIGINT received", "SIGINT");
+    const report = await runCanaryRollout(plan, world(0).ops, {
+      now,
+      stopped: () => "SIGINT received",
+    });
+    expect(report.outcome).toBe("interrupted");
+    expect(canaryExitCode(report)).toBe(130);
+  });
+});
+
+describe("waitUnlessStopped", () => {
+  it("returns at once when the run is aborted during the wait", async () => {
+    const c = new AbortController();
+    const started = Date.now();
+    setTimeout(() => c.abort(), 20);
+    await waitUnlessStopped(60_000, c.signal);
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
