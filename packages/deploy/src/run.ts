@@ -215,6 +215,7 @@ export async function runDeploy(open: () => Promise<RunTarget>, o: DeployOptions
       resolveDeployTuning({
         ...(o.parallel !== undefined ? { parallel: o.parallel } : {}),
         ...(resources !== undefined ? { resources } : {}),
+        stateDir: target.stateDir,
       });
     const first = tuning(resourcesInState(state));
     Object.assign(t.stack.workspace.envVars, first.env);

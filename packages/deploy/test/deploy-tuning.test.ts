@@ -63,6 +63,15 @@ describe("resolveDeployTuning", () => {
     expect(t.clientFrom).toBe("from PULUMI_K8S_CLIENT_QPS");
   });
 
+  it("gives the program a Node.js compile cache in the state directory, unless the user chose", () => {
+    const withDir = (env: NodeJS.ProcessEnv) =>
+      resolveDeployTuning({ env, cpus: 2, stateDir: "/p/.steady" }).env["NODE_COMPILE_CACHE"];
+    expect(withDir(none)).toBe("/p/.steady/node-compile-cache");
+    expect(withDir({ NODE_COMPILE_CACHE: "/mine" })).toBeUndefined();
+    expect(withDir({ NODE_DISABLE_COMPILE_CACHE: "1" })).toBeUndefined();
+    expect(resolveDeployTuning({ env: none, cpus: 2 }).env["NODE_COMPILE_CACHE"]).toBeUndefined();
+  });
+
   it("names every bad value of the environment at once", () => {
     expect(() =>
       resolveDeployTuning({

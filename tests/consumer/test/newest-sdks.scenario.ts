@@ -178,6 +178,14 @@ export function newestSdksOn(major: "22" | "24"): void {
       expect(deployed.nodeNames).toEqual(["ts-node-0", "ts-node-1"]);
     });
 
+    it("gives the program Node.js's compile cache in the project's state directory", () => {
+      needs(deployed, "the up");
+      // steady-deploy sets NODE_COMPILE_CACHE for the CLI; the engine, the language host and
+      // the program inherit it, and Node.js 22+ writes its cache there.
+      const cache = join(project, ".steady", "node-compile-cache");
+      expect(existsSync(cache) ? readdirSync(cache).length : 0).toBeGreaterThan(0);
+    });
+
     it("runs the Cluster's provider on the plugin release the program asks for", async () => {
       needs(deployed, "the up");
       const state = JSON.parse(await pulumi("stack", "export", "--stack", stack)) as {
