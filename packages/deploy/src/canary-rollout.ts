@@ -111,9 +111,25 @@ export interface CanaryStepRecord {
   readonly name: string;
   readonly change: ConfigChange;
   readonly appliedAt: string;
+  /** When the step's up finished (its pods Ready) and the analysis window began. */
+  readonly upFinishedAt?: string;
+  /**
+   * When the analysis reached its verdict: on a fail, the moment the abort starts. With the
+   * requests' own times it gives how long a bad canary served before the decision.
+   */
+  readonly decidedAt?: string;
   /** The analysis after the step; absent when the step's up failed. */
   readonly verdict?: CanaryVerdict;
   readonly error?: string;
+}
+
+/** The abort in the report: its up started at `startedAt` and ended at `finishedAt`. */
+export interface CanaryAbortRecord {
+  readonly change: ConfigChange;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
 }
 
 /** The rollout report, written as JSON next to the other rollout reports. */
@@ -123,8 +139,8 @@ export interface CanaryRolloutReport {
   /** Why it did not promote. */
   readonly reason?: string;
   readonly steps: readonly CanaryStepRecord[];
-  /** The abort's config change, when one was applied, and whether it worked. */
-  readonly abort?: { readonly change: ConfigChange; readonly ok: boolean; readonly error?: string };
+  /** The abort's config change, when one was applied, whether it worked, and when it ran. */
+  readonly abort?: CanaryAbortRecord;
   readonly promote?: ConfigChange;
   readonly analysis: CanaryAnalysisConfig;
   readonly windowSeconds: number;
@@ -186,6 +202,7 @@ export async function runCanaryRollout(
     try {
       ops.log(`canary step ${step.name}: guarded up`);
       await ops.apply(`canary step ${step.name}`, step);
+      const upFinishedAt = now().toISOString();
       const before = await ops.scrape();
       ops.log(`canary step ${step.name}: analysing for ${windowSeconds} s`);
       await ops.wait(windowSeconds * 1000);
@@ -197,13 +214,14 @@ export async function runCanaryRollout(
         { before: before.stable, after: after.stable },
         analysis,
       );
-      steps.push({ name: step.name, change: step, appliedAt, verdict });
+      const decidedAt = now().toISOString();
+      steps.push({ name: step.name, change: step, appliedAt, upFinishedAt, decidedAt, verdict });
       ops.log(
         `canary step ${step.name}: ${verdict.verdict}${verdict.reasons.map((r) => `\n  ${r}`).join("")}`,
       );
       if (verdict.verdict === "fail") {
         const reason = `analysis after step ${step.name} failed: ${verdict.reasons.join("; ")}`;
-        return { ...base, outcome: "aborted", reason, abort: await abort(plan, ops) };
+        return { ...base, outcome: "aborted", reason, abort: await abort(plan, ops, now) };
       }
     } catch (error) {
       const message = (error as Error).message;
@@ -211,7 +229,7 @@ export async function runCanaryRollout(
       const cut = stopped(`during step ${step.name}`);
       if (cut) return cut;
       const reason = `step ${step.name} failed: ${message}`;
-      return { ...base, outcome: "failed", reason, abort: await abort(plan, ops) };
+      return { ...base, outcome: "failed", reason, abort: await abort(plan, ops, now) };
     }
   }
   const beforePromote = stopped("before the promotion");
@@ -227,7 +245,7 @@ export async function runCanaryRollout(
       outcome: "failed",
       reason,
       promote: plan.promote,
-      abort: await abort(plan, ops),
+      abort: await abort(plan, ops, now),
     };
   }
   return { ...base, outcome: "promoted", promote: plan.promote };
@@ -237,13 +255,22 @@ export async function runCanaryRollout(
 async function abort(
   plan: CanaryPlan,
   ops: CanaryRolloutOps,
-): Promise<CanaryRolloutReport["abort"]> {
+  now: () => Date,
+): Promise<CanaryAbortRecord> {
+  const startedAt = now().toISOString();
   try {
     ops.log("canary abort: canary to zero pods (guarded up), stable untouched");
     await ops.apply("canary abort", plan.abort);
-    return { change: plan.abort, ok: true };
+    return { change: plan.abort, ok: true, startedAt, finishedAt: now().toISOString() };
   } catch (error) {
-    return { change: plan.abort, ok: false, error: (error as Error).message };
+    const message = (error as Error).message;
+    return {
+      change: plan.abort,
+      ok: false,
+      error: message,
+      startedAt,
+      finishedAt: now().toISOString(),
+    };
   }
 }
 

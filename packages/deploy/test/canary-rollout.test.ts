@@ -85,8 +85,22 @@ describe("runCanaryRollout", () => {
     expect(report.reason).toMatch(
       /^analysis after step 1 pod failed: maxErrorRate: canary error rate 20\.0 %/,
     );
-    expect(report.abort).toEqual({ change: plan.abort, ok: true });
+    expect(report.abort).toEqual(expect.objectContaining({ change: plan.abort, ok: true }));
     expect(canaryExitCode(report)).toBe(6);
+  });
+
+  it("times each step: up finished, verdict reached, and the abort's start and end", async () => {
+    // A clock that moves one second per reading, so each time says which reading it was.
+    let tick = 0;
+    const ticking = () => new Date(Date.UTC(2026, 11, 2, 6, 0, tick++));
+    const at = (s: number) => `2026-12-02T06:00:0${s}.000Z`;
+    const report = await runCanaryRollout(plan, world(0.2).ops, { now: ticking });
+    expect(report.steps[0]).toEqual(
+      expect.objectContaining({ appliedAt: at(0), upFinishedAt: at(1), decidedAt: at(2) }),
+    );
+    expect(report.abort).toEqual(
+      expect.objectContaining({ ok: true, startedAt: at(3), finishedAt: at(4) }),
+    );
   });
 
   it("aborts when a step's up fails, and reports the step's error", async () => {
@@ -114,6 +128,8 @@ describe("runCanaryRollout", () => {
       change: plan.abort,
       ok: false,
       error: "canary abort: the Deployment did not become ready",
+      startedAt: now().toISOString(),
+      finishedAt: now().toISOString(),
     });
   });
 });
