@@ -25,7 +25,8 @@ export const CANARY_USAGE = `usage: steady-deploy canary --canary-image IMAGE --
   canaryReplicas, canaryWeightPercent); between steps the canary's error rate and p99 are
   compared with the stable pods' over --window seconds (default ${CANARY_WINDOW_SECONDS}). A failed check
   takes the canary to 0 pods (one more guarded up; stable untouched) and exits 6. The stack
-  must export namespace and selector. Report: <state dir>/rollouts/canary-<stack>-<time>.json.`;
+  must export namespace and selector. Report: <state dir>/rollouts/canary-<stack>-<time>.json,
+  its timeline next to it (.svg).`;
 
 /** The canary command's own options. */
 export interface CanaryArgs {
@@ -154,9 +155,9 @@ export async function runCanaryCli(
       analysis,
       stopped: () => abortReason()?.message,
     });
-    const file = writeCanaryReport(t.stateDir, t.stack.name, report);
+    const files = writeCanaryReport(t.stateDir, t.stack.name, report);
     console.log(
-      `\ncanary ${report.outcome}${report.reason ? `: ${report.reason}` : ""}\n  report: ${file}`,
+      `\ncanary ${report.outcome}${report.reason ? `: ${report.reason}` : ""}\n  report:   ${files.json}\n  timeline: ${files.svg}`,
     );
     return canaryExitCode(report);
   } finally {

@@ -11,6 +11,7 @@ import { scrapeTracks, type CanaryScrapeTarget, type TrackPodScrapes } from "./c
 import { guardedUp, type GuardedUpOptions } from "./guarded";
 import { abortExitCode, runSignal } from "./interrupt";
 import type { KubeClient } from "./kube-client";
+import { renderCanarySvg } from "./svg";
 
 /**
  * The canary step driver: each step is one guarded `up` of a config change (so the state stays
@@ -142,6 +143,8 @@ export interface CanaryRolloutReport {
   /** The abort's config change, when one was applied, whether it worked, and when it ran. */
   readonly abort?: CanaryAbortRecord;
   readonly promote?: ConfigChange;
+  /** When the promotion's up started and ended (also when it failed). */
+  readonly promotion?: { readonly startedAt: string; readonly finishedAt: string };
   readonly analysis: CanaryAnalysisConfig;
   readonly windowSeconds: number;
 }
@@ -234,6 +237,7 @@ export async function runCanaryRollout(
   }
   const beforePromote = stopped("before the promotion");
   if (beforePromote) return beforePromote;
+  const startedAt = now().toISOString();
   try {
     await ops.apply("canary promote", plan.promote);
   } catch (error) {
@@ -245,10 +249,12 @@ export async function runCanaryRollout(
       outcome: "failed",
       reason,
       promote: plan.promote,
+      promotion: { startedAt, finishedAt: now().toISOString() },
       abort: await abort(plan, ops, now),
     };
   }
-  return { ...base, outcome: "promoted", promote: plan.promote };
+  const promotion = { startedAt, finishedAt: now().toISOString() };
+  return { ...base, outcome: "promoted", promote: plan.promote, promotion };
 }
 
 /** Takes the canary to zero through Pulumi; the stable Deployment is not part of the change. */
@@ -283,21 +289,25 @@ export function canaryExitCode(report: CanaryRolloutReport): number {
   return report.outcome === "promoted" ? 0 : report.outcome === "aborted" ? 6 : 1;
 }
 
-/** Writes the report to `<stateDir>/rollouts/canary-<stack>-<time>.json`; returns the path. */
+/**
+ * Writes the report to `<stateDir>/rollouts/canary-<stack>-<time>.json` and its timeline
+ * ({@link renderCanarySvg}) next to it, same name, `.svg`; returns both paths.
+ */
 export function writeCanaryReport(
   stateDir: string,
   stackName: string,
   report: CanaryRolloutReport,
   at = new Date(),
-): string {
+): { json: string; svg: string } {
   const dir = join(stateDir, "rollouts");
   mkdirSync(dir, { recursive: true });
-  const file = join(
+  const base = join(
     dir,
-    `canary-${stackName.replace(/\//g, "_")}-${at.toISOString().replace(/[:.]/g, "-")}.json`,
+    `canary-${stackName.replace(/\//g, "_")}-${at.toISOString().replace(/[:.]/g, "-")}`,
   );
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  return file;
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.svg`, renderCanarySvg(report, stackName));
+  return { json: `${base}.json`, svg: `${base}.svg` };
 }
 
 /**

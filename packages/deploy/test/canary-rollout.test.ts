@@ -161,11 +161,15 @@ describe("defaultCanaryPlan", () => {
 
 describe("writeCanaryReport", () => {
   const t = useTempDir();
-  it("writes the report as JSON under rollouts/", async () => {
+  it("writes the report as JSON under rollouts/ and its timeline next to it", async () => {
     const report = await runCanaryRollout(plan, world(0.2).ops, { now });
-    const file = writeCanaryReport(t.dir, "org/steady-app/prod", report, now());
-    expect(file).toBe(`${t.dir}/rollouts/canary-org_steady-app_prod-2026-12-02T06-00-00-000Z.json`);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
+    const files = writeCanaryReport(t.dir, "org/steady-app/prod", report, now());
+    const base = `${t.dir}/rollouts/canary-org_steady-app_prod-2026-12-02T06-00-00-000Z`;
+    expect(files).toEqual({ json: `${base}.json`, svg: `${base}.svg` });
+    expect(JSON.parse(readFileSync(files.json, "utf8"))).toEqual(
+      JSON.parse(JSON.stringify(report)),
+    );
+    expect(readFileSync(files.svg, "utf8")).toContain("canary of org/steady-app/prod: aborted");
   });
 });
 
