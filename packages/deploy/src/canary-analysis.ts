@@ -264,6 +264,17 @@ export function briefCheck(
   }
 }
 
+/**
+ * A verdict in a line with its numbers: `fail: ` and each failed check ({@link briefCheck}), or
+ * `pass: ` with the error rate, the p99 and how many requests on how many canary pods.
+ */
+export function briefVerdict(v: CanaryVerdict, cfg: CanaryAnalysisConfig): string {
+  const failed = v.checks.filter((k) => !k.ok).map((k) => briefCheck(k.name, v, cfg));
+  if (failed.length) return `fail: ${failed.join("; ")}`;
+  const shown = ["maxErrorRate", "maxP99Seconds"].map((n) => briefCheck(n, v, cfg));
+  return `pass: ${shown.join(", ")} (${v.canary.requests} requests on ${v.canary.pods} pod(s))`;
+}
+
 /** Ranges of the numeric thresholds. */
 const RANGES: Record<string, [number, number]> = {
   minRequests: [1, 1_000_000],

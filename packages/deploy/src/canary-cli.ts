@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { UsageError, parseDeployArgs, type DeployArgs } from "./args";
 import { parseCanaryAnalysisConfig, type CanaryAnalysisConfig } from "./canary-analysis";
 import {
@@ -8,25 +8,34 @@ import {
   runCanaryRollout,
   stackCanaryOps,
   writeCanaryReport,
+  type CanaryRolloutReport,
   type CanaryTarget,
 } from "./canary-rollout";
 import { abortReason } from "./interrupt";
 import { KubeClient } from "./kube-client";
-import type { RunTarget } from "./run";
+import { openRunTarget, prepareRun, type PreparedRun, type RunTarget } from "./prepared-run";
+import { EXIT, deployExitCode } from "./run";
+import { formatCanarySummaryMarkdown } from "./summary";
 
 /** Usage of `steady-deploy canary`. */
 export const CANARY_USAGE = `usage: steady-deploy canary --canary-image IMAGE --canary-version VERSION
          [--failure-ratio R] [--window SECONDS] [--analysis FILE.json] [--port PORT]
          [--cwd DIR] [--stack STACK] [--kubeconfig FILE] [--toolchain [DIR]] [--allow URN]...
-         [--policy-pack DIR]... [--policy-pack-config FILE]...
+         [--policy-pack DIR]... [--policy-pack-config FILE]... [--parallel N]
+         [--summary-md FILE] [--config KEY=VALUE]...
 
   Moves IMAGE in as a canary next to the stable pods: 1 pod, 25 %, 50 %, then promotes it.
   Each step is a guarded up of the stack's canary settings (canaryImage, canaryVersion,
-  canaryReplicas, canaryWeightPercent); between steps the canary's error rate and p99 are
-  compared with the stable pods' over --window seconds (default ${CANARY_WINDOW_SECONDS}). A failed check
-  takes the canary to 0 pods (one more guarded up; stable untouched) and exits 6. The stack
-  must export namespace and selector. Report: <state dir>/rollouts/canary-<stack>-<time>.json,
-  its timeline next to it (.svg).`;
+  canaryReplicas, canaryWeightPercent), after the same pre-flight as \`up\` (config size, lock
+  check, refresh of a stale state, tuning) and with its rollout reports; between steps the
+  canary's error rate and p99 are compared with the stable pods' over --window seconds
+  (default ${CANARY_WINDOW_SECONDS}) on --port (default 8080). A failed check takes the canary to 0
+  pods (one more guarded up; stable untouched) and exits 6. The stack must export namespace
+  and selector. Report: <state dir>/rollouts/canary-<stack>-<time>.json, its timeline next to
+  it (.svg).
+
+  Exit codes: 0 promoted, 6 aborted by the analysis, 1 a step failed, 2 bad usage, 5 the
+  stack is locked (the message says what to run), 130/143 interrupted (SIGINT/SIGTERM).`;
 
 /** The canary command's own options. */
 export interface CanaryArgs {
@@ -113,42 +122,90 @@ async function scrapeTargetOf(t: RunTarget, port: number) {
   return { namespace, selector: selector as Record<string, string>, port };
 }
 
+/** Parses the options and reads the analysis file; prints the usage and returns 2 when bad. */
+function parseOrExplain(
+  argv: readonly string[],
+): { a: CanaryArgs; analysis: CanaryAnalysisConfig } | number {
+  try {
+    const a = parseCanaryArgs(argv);
+    const raw = a.analysisFile
+      ? (JSON.parse(readFileSync(a.analysisFile, "utf8")) as unknown)
+      : undefined;
+    return { a, analysis: parseCanaryAnalysisConfig(raw, a.analysisFile) };
+  } catch (e) {
+    console.error(`steady-deploy canary: ${(e as Error).message}\n\n${CANARY_USAGE}`);
+    return EXIT.usage;
+  }
+}
+
 /**
- * `steady-deploy canary`: the canary steps on a stack opened by `open`. Exit codes: 0 promoted,
- * 6 aborted by analysis, 1 a step failed, 2 bad usage, 130/143 interrupted (SIGINT/SIGTERM).
+ * `steady-deploy canary`: the canary steps on a stack opened by `open`. The stack goes through
+ * the same pre-flight as `up` ({@link prepareRun}: config size, lock check, refresh of a stale
+ * state, the tuning), and each step's up, the promotion's and the abort's are watched for
+ * rollout reports and run under the outage bound. Exit codes: 0 promoted, 6 aborted by
+ * analysis, 1 a step failed, 2 bad usage, 5 the stack is locked, 130/143 interrupted
+ * (SIGINT/SIGTERM). With `--summary-md FILE`, appends a Markdown section however it ends.
  */
 export async function runCanaryCli(
   argv: readonly string[],
   open: (a: DeployArgs) => Promise<RunTarget>,
 ): Promise<number> {
-  let a: CanaryArgs;
-  let analysis: CanaryAnalysisConfig;
+  const parsed = parseOrExplain(argv);
+  if (typeof parsed === "number") return parsed;
+  const { a, analysis } = parsed;
+  let t: RunTarget | undefined;
+  let outcome: { report: CanaryRolloutReport; files: { json: string; svg: string } } | undefined;
+  let code: number = EXIT.failed;
   try {
-    a = parseCanaryArgs(argv);
-    const raw = a.analysisFile
-      ? (JSON.parse(readFileSync(a.analysisFile, "utf8")) as unknown)
-      : undefined;
-    analysis = parseCanaryAnalysisConfig(raw, a.analysisFile);
+    t = await openRunTarget(() => open(a.deploy));
+    if (!t.kubeconfig) {
+      throw new UsageError(
+        "canary: no kubeconfig (--kubeconfig, KUBECONFIG): the analysis needs the cluster",
+      );
+    }
+    const scrape = await scrapeTargetOf(t, a.port);
+    const onOutput = (s: string) => process.stdout.write(s);
+    const parallel = a.deploy.parallel !== undefined ? { parallel: a.deploy.parallel } : {};
+    const prepared = await prepareRun(t, { command: "up", onOutput, ...parallel });
+    outcome = await runSteps(a, analysis, prepared, scrape, t.kubeconfig);
+    code = canaryExitCode(outcome.report);
+    return code;
   } catch (e) {
-    console.error(`steady-deploy canary: ${(e as Error).message}\n\n${CANARY_USAGE}`);
-    return 2;
+    code = deployExitCode(e, t);
+    return code;
+  } finally {
+    if (a.deploy.summaryMd) {
+      const stack = t?.stack.name ?? a.deploy.stack ?? "(the selected stack)";
+      const text = outcome
+        ? formatCanarySummaryMarkdown(stack, outcome.report, code, outcome.files)
+        : `### \`${stack}\`: canary\n\n**Canary: not started** (exit ${code}); the job log says why.\n\n`;
+      appendFileSync(a.deploy.summaryMd, text);
+    }
   }
-  const t = await open(a.deploy);
-  if (!t.kubeconfig) {
-    console.error(
-      "steady-deploy canary: no kubeconfig (--kubeconfig, KUBECONFIG): the analysis needs the cluster",
-    );
-    return 2;
-  }
-  const client = KubeClient.fromKubeconfig(t.kubeconfig);
+}
+
+/** The steps on a prepared stack; writes and prints the report and its timeline. */
+async function runSteps(
+  a: CanaryArgs,
+  analysis: CanaryAnalysisConfig,
+  run: PreparedRun,
+  scrape: Awaited<ReturnType<typeof scrapeTargetOf>>,
+  kubeconfig: string,
+): Promise<{ report: CanaryRolloutReport; files: { json: string; svg: string } }> {
+  const t = run.target;
+  const client = KubeClient.fromKubeconfig(kubeconfig);
   try {
     const project = (await t.stack.workspace.projectSettings()).name;
-    const ops = stackCanaryOps(t.stack, project, client, await scrapeTargetOf(t, a.port), {
+    const ops = stackCanaryOps(t.stack, project, client, scrape, {
       allow: a.deploy.allow,
       stateDir: t.stateDir,
       policyPacks: a.deploy.policyPacks,
       policyPackConfigs: a.deploy.policyPackConfigs,
       onOutput: (s) => process.stdout.write(s),
+      parallel: run.tuning.parallel,
+      upParallel: (changes) => run.upParallel(changes),
+      // Each up watches the Deployments the state has before it (the canary's, after step 1).
+      runUp: (up) => run.upWithReports(up),
     });
     const report = await runCanaryRollout(defaultCanaryPlan(a.target), ops, {
       windowSeconds: a.windowSeconds,
@@ -159,7 +216,7 @@ export async function runCanaryCli(
     console.log(
       `\ncanary ${report.outcome}${report.reason ? `: ${report.reason}` : ""}\n  report:   ${files.json}\n  timeline: ${files.svg}`,
     );
-    return canaryExitCode(report);
+    return { report, files };
   } finally {
     client.close();
   }

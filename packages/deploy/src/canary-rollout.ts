@@ -310,17 +310,27 @@ export function writeCanaryReport(
   return { json: `${base}.json`, svg: `${base}.svg` };
 }
 
+/** How {@link stackCanaryOps} runs each step's up. */
+export interface CanaryUpOptions extends GuardedUpOptions {
+  /**
+   * Runs one guarded up, e.g. watched for rollout reports and under the outage bound, as
+   * `steady-deploy canary` does with PreparedRun.upWithReports. @default - the up alone
+   */
+  readonly runUp?: (up: () => Promise<unknown>) => Promise<void>;
+}
+
 /**
  * The real {@link CanaryRolloutOps} for a stack: a step's config change is written to the
  * stack's config (`<project>:<key>`, as `--config` would) and applied by {@link guardedUp}
- * (replacement guard, policy packs, saved plan); scrapes go through the API server's pod proxy.
+ * (replacement guard, policy packs, saved plan), through `upOptions.runUp` when given; scrapes
+ * go through the API server's pod proxy.
  */
 export function stackCanaryOps(
   stack: Stack,
   project: string,
   client: KubeClient,
   target: CanaryScrapeTarget,
-  upOptions: GuardedUpOptions,
+  upOptions: CanaryUpOptions,
   log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): CanaryRolloutOps {
   return {
@@ -332,7 +342,9 @@ export function stackCanaryOps(
       if (change.remove.length > 0)
         await stack.removeAllConfig(change.remove.map((k) => `${project}:${k}`));
       upOptions.onOutput?.(`\n${label}\n`);
-      await guardedUp(stack, upOptions);
+      const { runUp, ...guarded } = upOptions;
+      const up = () => guardedUp(stack, guarded);
+      await (runUp ? runUp(up) : up());
     },
     scrape: () => scrapeTracks(client, target),
     wait: (ms) => waitUnlessStopped(ms, runSignal()),

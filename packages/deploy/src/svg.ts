@@ -1,4 +1,4 @@
-import { briefCheck } from "./canary-analysis";
+import { briefVerdict } from "./canary-analysis";
 import type { CanaryRolloutReport, CanaryStepRecord } from "./canary-rollout";
 import type { RolloutReport } from "./rollout-watch";
 import type { RecoveryReport } from "./report";
@@ -224,14 +224,10 @@ export function renderRecoverySvg(r: RecoveryReport): string {
 const secondsBetween = (from: string, to: string) =>
   `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} s`;
 
-/** A step's verdict in a few words with its numbers: the failed checks, or the passed ones. */
+/** A step's verdict in a few words with its numbers, or why its up failed. */
 function verdictNote(step: CanaryStepRecord, r: CanaryRolloutReport): string | undefined {
-  const v = step.verdict;
-  if (!v) return step.error ? `up failed: ${step.error.split("\n")[0]}` : undefined;
-  const failed = v.checks.filter((k) => !k.ok).map((k) => briefCheck(k.name, v, r.analysis));
-  if (failed.length) return `fail: ${failed.join("; ")}`;
-  const shown = ["maxErrorRate", "maxP99Seconds"].map((n) => briefCheck(n, v, r.analysis));
-  return `pass: ${shown.join(", ")} (${v.canary.requests} requests on ${v.canary.pods} pod(s))`;
+  if (step.verdict) return briefVerdict(step.verdict, r.analysis);
+  return step.error ? `up failed: ${step.error.split("\n")[0]}` : undefined;
 }
 
 /** A step's lane: its up as a bar, then its analysis window coloured by the verdict. */

@@ -1,3 +1,4 @@
+import type { Stack } from "@pulumi/pulumi/automation";
 import { readFileSync } from "node:fs";
 import { useTempDir } from "@steady/testing";
 import type { PodScrape } from "../src/canary-analysis";
@@ -6,12 +7,14 @@ import {
   canaryExitCode,
   defaultCanaryPlan,
   runCanaryRollout,
+  stackCanaryOps,
   waitUnlessStopped,
   writeCanaryReport,
   type CanaryRolloutOps,
   type ConfigChange,
 } from "../src/canary-rollout";
 import { abortRun, resetRun } from "../src/interrupt";
+import type { KubeClient } from "../src/kube-client";
 import { parsePromText } from "../src/prom-text";
 
 /** A pod's /metrics with `ok` 2xx and `failed` 5xx requests on /, all fast. */
@@ -228,5 +231,27 @@ describe("waitUnlessStopped", () => {
     setTimeout(() => c.abort(), 20);
     await waitUnlessStopped(60_000, c.signal);
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe("stackCanaryOps", () => {
+  it("runs each step's up through runUp (rollout reports and outage bound) after setting its config", async () => {
+    const calls: string[] = [];
+    const stack = {
+      setAllConfig: async (c: Record<string, unknown>) =>
+        void calls.push(`set ${Object.keys(c).join(",")}`),
+      removeAllConfig: async (k: string[]) => void calls.push(`rm ${k.join(",")}`),
+    } as unknown as Stack;
+    const ops = stackCanaryOps(
+      stack,
+      "app",
+      {} as KubeClient,
+      { namespace: "n", selector: {}, port: 1 },
+      {
+        runUp: async () => void calls.push("runUp"),
+      },
+    );
+    await ops.apply("canary abort", plan.abort);
+    expect(calls).toEqual(["set app:canaryReplicas", "rm app:canaryWeightPercent", "runUp"]);
   });
 });
