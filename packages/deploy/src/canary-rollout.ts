@@ -202,10 +202,11 @@ export async function runCanaryRollout(
     const appliedAt = now().toISOString();
     const before = stopped(`before step ${step.name}`);
     if (before) return before;
+    let upFinishedAt: string | undefined;
     try {
       ops.log(`canary step ${step.name}: guarded up`);
       await ops.apply(`canary step ${step.name}`, step);
-      const upFinishedAt = now().toISOString();
+      upFinishedAt = now().toISOString();
       const before = await ops.scrape();
       ops.log(`canary step ${step.name}: analysing for ${windowSeconds} s`);
       await ops.wait(windowSeconds * 1000);
@@ -228,7 +229,9 @@ export async function runCanaryRollout(
       }
     } catch (error) {
       const message = (error as Error).message;
-      steps.push({ name: step.name, change: step, appliedAt, error: message });
+      // With its up's end when only the analysis failed (a scrape), so the report tells them apart.
+      const up = upFinishedAt ? { upFinishedAt } : {};
+      steps.push({ name: step.name, change: step, appliedAt, ...up, error: message });
       const cut = stopped(`during step ${step.name}`);
       if (cut) return cut;
       const reason = `step ${step.name} failed: ${message}`;

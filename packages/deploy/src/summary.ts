@@ -142,7 +142,7 @@ export function formatCanarySummaryMarkdown(
     ...r.steps.map((s) => {
       const verdict = s.verdict
         ? briefVerdict(s.verdict, r.analysis)
-        : `up failed: ${s.error ?? "?"}`;
+        : `${s.upFinishedAt ? "analysis failed" : "up failed"}: ${s.error ?? "?"}`;
       const up = secondsBetween(s.appliedAt, s.upFinishedAt);
       return `| ${cell(s.name)} | ${up} | ${secondsBetween(s.upFinishedAt, s.decidedAt)} | ${cell(verdict)} |`;
     }),

@@ -227,7 +227,8 @@ const secondsBetween = (from: string, to: string) =>
 /** A step's verdict in a few words with its numbers, or why its up failed. */
 function verdictNote(step: CanaryStepRecord, r: CanaryRolloutReport): string | undefined {
   if (step.verdict) return briefVerdict(step.verdict, r.analysis);
-  return step.error ? `up failed: ${step.error.split("\n")[0]}` : undefined;
+  if (!step.error) return undefined;
+  return `${step.upFinishedAt ? "analysis failed" : "up failed"}: ${step.error.split("\n")[0]}`;
 }
 
 /** A step's lane: its up as a bar, then its analysis window coloured by the verdict. */

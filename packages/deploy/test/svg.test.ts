@@ -171,6 +171,29 @@ describe("renderCanarySvg", () => {
     expect(ok).toContain(">promoted</text>");
   });
 
+  it("tells a failed up from a failed scrape", () => {
+    const failed = (upFinishedAt?: string): CanaryRolloutReport => ({
+      ...base,
+      outcome: "failed",
+      steps: [
+        {
+          name: "1 pod",
+          change: { set: {}, remove: [] },
+          appliedAt: at(0),
+          ...(upFinishedAt ? { upFinishedAt } : {}),
+          error: "cannot scrape pod apps/hello-1",
+        },
+      ],
+    });
+    expect(renderCanarySvg(failed(at(9)))).toContain(
+      ">analysis failed: cannot scrape pod apps/hello-1</text>",
+    );
+    expect(renderCanarySvg(failed(at(9)))).toContain('<rect class="up"');
+    expect(renderCanarySvg(failed())).toContain(
+      ">up failed: cannot scrape pod apps/hello-1</text>",
+    );
+  });
+
   it("puts the steps on one time axis from the first step's start", () => {
     const svg = renderCanarySvg(promoted);
     expect(svg).toContain(">103.0 s</text>");
