@@ -7,7 +7,8 @@ import {
   stackCanaryOps,
   type RunTarget,
 } from "@steady/deploy";
-import { pulumiEnv } from "@steady/deployer";
+import { pulumiEnv, repoRoot } from "@steady/deployer";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -191,10 +192,8 @@ describe("steady-deploy canary on the simulated nodes", () => {
     "1",
   ];
 
-  it("refuses a locked stack with exit 5 before any step, naming the command that recovers it", async () => {
-    const stack = await app();
-    const updates = (await stack.history()).length;
-    // A lock as a killed `pulumi up` leaves it: its holder's pid no longer runs.
+  /** Runs `during` while the stack holds a lock as a killed `pulumi up` leaves it (its pid gone). */
+  async function withDeadLock<T>(stack: Stack, during: () => Promise<T>): Promise<T> {
     const dir = lockDir(pulumiEnv().PULUMI_BACKEND_URL!, stack.name)!;
     mkdirSync(dir, { recursive: true });
     const lock = join(dir, "killed-up.json");
@@ -207,12 +206,17 @@ describe("steady-deploy canary on the simulated nodes", () => {
         timestamp: new Date().toISOString(),
       }),
     );
-    let run: { code: number; out: string };
     try {
-      run = await canary(stack, CANARY_V3);
+      return await during();
     } finally {
       rmSync(lock);
     }
+  }
+
+  it("refuses a locked stack with exit 5 before any step, naming the command that recovers it", async () => {
+    const stack = await app();
+    const updates = (await stack.history()).length;
+    const run = await withDeadLock(stack, () => canary(stack, CANARY_V3));
     expect(run.code).toBe(5);
     expect(run.out).toContain(`the stack ${stack.name} is locked by 1 lock(s)`);
     expect(run.out).toContain(
@@ -220,6 +224,45 @@ describe("steady-deploy canary on the simulated nodes", () => {
     );
     expect(run.out).not.toContain("canary step");
     expect((await stack.history()).length).toBe(updates);
+  });
+
+  it("is the repo tool's canary too: steady-repo-deploy canary opens the env's app stack and pre-flights it", async () => {
+    // The built tool as users run it, on this file's app stack (env staging, stack canary), with
+    // the config the stack was deployed with; the lock stops it before any up, so it is cheap.
+    const stack = await app();
+    const cli = join(repoRoot(), "tools", "deployer", "dist", "cli.js");
+    const md = join(itDir(), "canary-repo-tool-summary.md");
+    rmSync(md, { force: true });
+    const argv = [
+      "canary",
+      "--summary-md",
+      md,
+      "--env",
+      "staging",
+      "--stack",
+      "canary",
+      ...CANARY_V3,
+      ...Object.entries({ platformStack: "organization/steady-platform/canary", ...V1 }).flatMap(
+        ([k, v]) => ["--config", `${k}=${v}`],
+      ),
+    ];
+    const run = await withDeadLock(stack, async () =>
+      spawnSync(process.execPath, [cli, ...argv], {
+        encoding: "utf8",
+        env: { ...process.env, KUBECONFIG: kubeconfig() },
+      }),
+    );
+    const out = `${run.stdout}${run.stderr}`;
+    expect({ status: run.status, out }).toEqual({ status: 5, out: expect.any(String) });
+    expect(out).toContain(`the stack ${stack.name} is locked by 1 lock(s)`);
+    expect(out).toContain(
+      "\n  steady-repo-deploy recover --project app --env staging --stack canary",
+    );
+    expect(out).not.toContain("canary step");
+    // The canary's own summary section, so it was the canary run that stopped, not a plain up.
+    expect(readFileSync(md, "utf8")).toContain(
+      `### \`${stack.name}\`: canary\n\n**Canary: not started** (exit 5)`,
+    );
   });
 
   // kwok's pods run no app, so the scrape through the pod proxy cannot succeed: this drives the
