@@ -234,6 +234,47 @@ export function analyzeCanary(
   };
 }
 
+/**
+ * One check of a verdict in a few words with its numbers, for a chart or a table cell: a failed
+ * `maxErrorRate` reads `canary error rate 20.0 % > 1.0 %`, a passed one `… <= 1.0 %`. The full
+ * sentence stays in the check's `detail`.
+ */
+export function briefCheck(
+  name: string,
+  v: Pick<CanaryVerdict, "canary" | "stable" | "checks">,
+  cfg: CanaryAnalysisConfig,
+): string {
+  const c = v.canary;
+  const s = v.stable;
+  const ok = v.checks.find((k) => k.name === name)?.ok ?? true;
+  const [gt, lt] = ok ? ["<=", ">="] : [">", "<"];
+  switch (name) {
+    case "minRequests":
+      return `canary served ${c.requests} requests ${lt} ${cfg.minRequests}`;
+    case "maxErrorRate":
+      return `canary error rate ${pct(c.errorRate)} ${gt} ${pct(cfg.maxErrorRate)}`;
+    case "maxErrorRateIncrease":
+      return `canary error rate ${pct(c.errorRate)} ${gt} stable ${pct(s.errorRate)} + ${pct(cfg.maxErrorRateIncrease)}`;
+    case "maxP99Seconds":
+      return `canary p99 ${ms(c.p99Seconds)} ${gt} ${ms(cfg.maxP99Seconds)}`;
+    case "maxP99Ratio":
+      return `canary p99 ${ms(c.p99Seconds)} ${gt} ${cfg.maxP99Ratio} × stable ${ms(s.p99Seconds)}`;
+    default:
+      return name;
+  }
+}
+
+/**
+ * A verdict in a line with its numbers: `fail: ` and each failed check ({@link briefCheck}), or
+ * `pass: ` with the error rate, the p99 and how many requests on how many canary pods.
+ */
+export function briefVerdict(v: CanaryVerdict, cfg: CanaryAnalysisConfig): string {
+  const failed = v.checks.filter((k) => !k.ok).map((k) => briefCheck(k.name, v, cfg));
+  if (failed.length) return `fail: ${failed.join("; ")}`;
+  const shown = ["maxErrorRate", "maxP99Seconds"].map((n) => briefCheck(n, v, cfg));
+  return `pass: ${shown.join(", ")} (${v.canary.requests} requests on ${v.canary.pods} pod(s))`;
+}
+
 /** Ranges of the numeric thresholds. */
 const RANGES: Record<string, [number, number]> = {
   minRequests: [1, 1_000_000],

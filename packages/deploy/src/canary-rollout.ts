@@ -11,6 +11,7 @@ import { scrapeTracks, type CanaryScrapeTarget, type TrackPodScrapes } from "./c
 import { guardedUp, type GuardedUpOptions } from "./guarded";
 import { abortExitCode, runSignal } from "./interrupt";
 import type { KubeClient } from "./kube-client";
+import { renderCanarySvg } from "./svg";
 
 /**
  * The canary step driver: each step is one guarded `up` of a config change (so the state stays
@@ -142,6 +143,8 @@ export interface CanaryRolloutReport {
   /** The abort's config change, when one was applied, whether it worked, and when it ran. */
   readonly abort?: CanaryAbortRecord;
   readonly promote?: ConfigChange;
+  /** When the promotion's up started and ended (also when it failed). */
+  readonly promotion?: { readonly startedAt: string; readonly finishedAt: string };
   readonly analysis: CanaryAnalysisConfig;
   readonly windowSeconds: number;
 }
@@ -199,10 +202,11 @@ export async function runCanaryRollout(
     const appliedAt = now().toISOString();
     const before = stopped(`before step ${step.name}`);
     if (before) return before;
+    let upFinishedAt: string | undefined;
     try {
       ops.log(`canary step ${step.name}: guarded up`);
       await ops.apply(`canary step ${step.name}`, step);
-      const upFinishedAt = now().toISOString();
+      upFinishedAt = now().toISOString();
       const before = await ops.scrape();
       ops.log(`canary step ${step.name}: analysing for ${windowSeconds} s`);
       await ops.wait(windowSeconds * 1000);
@@ -225,7 +229,9 @@ export async function runCanaryRollout(
       }
     } catch (error) {
       const message = (error as Error).message;
-      steps.push({ name: step.name, change: step, appliedAt, error: message });
+      // With its up's end when only the analysis failed (a scrape), so the report tells them apart.
+      const up = upFinishedAt ? { upFinishedAt } : {};
+      steps.push({ name: step.name, change: step, appliedAt, ...up, error: message });
       const cut = stopped(`during step ${step.name}`);
       if (cut) return cut;
       const reason = `step ${step.name} failed: ${message}`;
@@ -234,6 +240,7 @@ export async function runCanaryRollout(
   }
   const beforePromote = stopped("before the promotion");
   if (beforePromote) return beforePromote;
+  const startedAt = now().toISOString();
   try {
     await ops.apply("canary promote", plan.promote);
   } catch (error) {
@@ -245,10 +252,12 @@ export async function runCanaryRollout(
       outcome: "failed",
       reason,
       promote: plan.promote,
+      promotion: { startedAt, finishedAt: now().toISOString() },
       abort: await abort(plan, ops, now),
     };
   }
-  return { ...base, outcome: "promoted", promote: plan.promote };
+  const promotion = { startedAt, finishedAt: now().toISOString() };
+  return { ...base, outcome: "promoted", promote: plan.promote, promotion };
 }
 
 /** Takes the canary to zero through Pulumi; the stable Deployment is not part of the change. */
@@ -283,34 +292,48 @@ export function canaryExitCode(report: CanaryRolloutReport): number {
   return report.outcome === "promoted" ? 0 : report.outcome === "aborted" ? 6 : 1;
 }
 
-/** Writes the report to `<stateDir>/rollouts/canary-<stack>-<time>.json`; returns the path. */
+/**
+ * Writes the report to `<stateDir>/rollouts/canary-<stack>-<time>.json` and its timeline
+ * ({@link renderCanarySvg}) next to it, same name, `.svg`; returns both paths.
+ */
 export function writeCanaryReport(
   stateDir: string,
   stackName: string,
   report: CanaryRolloutReport,
   at = new Date(),
-): string {
+): { json: string; svg: string } {
   const dir = join(stateDir, "rollouts");
   mkdirSync(dir, { recursive: true });
-  const file = join(
+  const base = join(
     dir,
-    `canary-${stackName.replace(/\//g, "_")}-${at.toISOString().replace(/[:.]/g, "-")}.json`,
+    `canary-${stackName.replace(/\//g, "_")}-${at.toISOString().replace(/[:.]/g, "-")}`,
   );
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  return file;
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.svg`, renderCanarySvg(report, stackName));
+  return { json: `${base}.json`, svg: `${base}.svg` };
+}
+
+/** How {@link stackCanaryOps} runs each step's up. */
+export interface CanaryUpOptions extends GuardedUpOptions {
+  /**
+   * Runs one guarded up, e.g. watched for rollout reports and under the outage bound, as
+   * `steady-deploy canary` does with PreparedRun.upWithReports. @default - the up alone
+   */
+  readonly runUp?: (up: () => Promise<unknown>) => Promise<void>;
 }
 
 /**
  * The real {@link CanaryRolloutOps} for a stack: a step's config change is written to the
  * stack's config (`<project>:<key>`, as `--config` would) and applied by {@link guardedUp}
- * (replacement guard, policy packs, saved plan); scrapes go through the API server's pod proxy.
+ * (replacement guard, policy packs, saved plan), through `upOptions.runUp` when given; scrapes
+ * go through the API server's pod proxy.
  */
 export function stackCanaryOps(
   stack: Stack,
   project: string,
   client: KubeClient,
   target: CanaryScrapeTarget,
-  upOptions: GuardedUpOptions,
+  upOptions: CanaryUpOptions,
   log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): CanaryRolloutOps {
   return {
@@ -322,7 +345,9 @@ export function stackCanaryOps(
       if (change.remove.length > 0)
         await stack.removeAllConfig(change.remove.map((k) => `${project}:${k}`));
       upOptions.onOutput?.(`\n${label}\n`);
-      await guardedUp(stack, upOptions);
+      const { runUp, ...guarded } = upOptions;
+      const up = () => guardedUp(stack, guarded);
+      await (runUp ? runUp(up) : up());
     },
     scrape: () => scrapeTracks(client, target),
     wait: (ms) => waitUnlessStopped(ms, runSignal()),

@@ -31,6 +31,7 @@ export * from "./locks";
 export * from "./open-stack";
 export * from "./process-table";
 export * from "./pulumi-cli";
+export * from "./prepared-run";
 export * from "./pulumi-process";
 export * from "./recover";
 export * from "./report";

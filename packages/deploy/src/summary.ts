@@ -1,3 +1,5 @@
+import { briefVerdict } from "./canary-analysis";
+import type { CanaryRolloutReport } from "./canary-rollout";
 import { guardedKindsText, type Offender } from "./guard";
 
 /** What the replacement guard decided, or that the preview failed before it could decide. */
@@ -112,5 +114,49 @@ export function formatSummaryMarkdown(s: RunSummary): string {
     if (s.update.message) out.push("", ...fence(s.update.message));
   }
   for (const r of s.rollouts ?? []) out.push("", ...fence(r));
+  return out.join("\n") + "\n\n";
+}
+
+const secondsBetween = (from: string | undefined, to: string | undefined) =>
+  from && to ? ((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1) : "";
+
+/**
+ * A `steady-deploy canary` run as Markdown for a CI job summary: the outcome and exit code, then
+ * a table of the steps (their up, their analysis window, the verdict with its numbers) and the
+ * abort or the promotion, and where the report and its timeline are.
+ */
+export function formatCanarySummaryMarkdown(
+  stack: string,
+  r: CanaryRolloutReport,
+  exitCode: number,
+  files?: { readonly json: string; readonly svg: string },
+): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|").split("\n")[0]!;
+  const out = [
+    `### \`${stack}\`: canary`,
+    "",
+    `**Canary: ${r.outcome}** (exit ${exitCode})${r.reason ? `: ${cell(r.reason)}` : "."}`,
+    "",
+    "| Step | Up (s) | Analysis (s) | Verdict |",
+    "| --- | ---: | ---: | --- |",
+    ...r.steps.map((s) => {
+      const verdict = s.verdict
+        ? briefVerdict(s.verdict, r.analysis)
+        : `${s.upFinishedAt ? "analysis failed" : "up failed"}: ${s.error ?? "?"}`;
+      const up = secondsBetween(s.appliedAt, s.upFinishedAt);
+      return `| ${cell(s.name)} | ${up} | ${secondsBetween(s.upFinishedAt, s.decidedAt)} | ${cell(verdict)} |`;
+    }),
+  ];
+  if (r.abort) {
+    const a = r.abort;
+    const what = a.ok ? "canary to 0 pods, stable untouched" : `failed: ${a.error ?? "?"}`;
+    out.push(`| abort | ${secondsBetween(a.startedAt, a.finishedAt)} | | ${cell(what)} |`);
+  }
+  if (r.promotion) {
+    const p = r.promotion;
+    const what = r.outcome === "promoted" ? "stable runs the new version" : "failed";
+    out.push(`| promote | ${secondsBetween(p.startedAt, p.finishedAt)} | | ${what} |`);
+  }
+  if (files) out.push("", `Report: ${code(files.json)}, timeline: ${code(files.svg)}.`);
   return out.join("\n") + "\n\n";
 }

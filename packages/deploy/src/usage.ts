@@ -52,9 +52,10 @@ ${DEPLOY_HELP(guardedKinds)}
            endpoint per replica, with --http /readyz and /version through the API server's
            service proxy, and no drift (preview --refresh --expect-no-changes).
   canary   move IMAGE in next to the stable pods (1 pod, 25 %, 50 %, promote), each step a guarded
-           up of the stack's canary settings, with the canary's error rate and p99 compared to
-           the stable pods' (scraped through the API server's pod proxy) between steps; a failed
-           check takes the canary to 0 pods through one more guarded up and exits 6.
+           up of the stack's canary settings (with up's pre-flight, tuning and rollout reports),
+           with the canary's error rate and p99 compared to the stable pods' (scraped through
+           the API server's pod proxy) between steps; a failed check takes the canary to 0 pods
+           through one more guarded up and exits 6. Report and SVG timeline: <state dir>/rollouts/.
 
   --cwd DIR               the Pulumi project's directory (its Pulumi.yaml). Default: the current one.
   --stack NAME            the stack: ORG/PROJECT/STACK, ORG/STACK or a plain name, in whatever

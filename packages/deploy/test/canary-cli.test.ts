@@ -1,4 +1,10 @@
+import type { Stack } from "@pulumi/pulumi/automation";
+import { useTempDir } from "@steady/testing";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
 import { UsageError } from "../src/args";
+import type { RunTarget } from "../src/prepared-run";
 import { parseCanaryArgs, runCanaryCli } from "../src/canary-cli";
 
 describe("parseCanaryArgs", () => {
@@ -72,5 +78,82 @@ describe("runCanaryCli", () => {
     expect(errors[0]).toMatch(
       /^steady-deploy canary: --canary-version is required[\s\S]*usage: steady-deploy canary/,
     );
+  });
+});
+
+describe("runCanaryCli's pre-flight, shared with up", () => {
+  const t = useTempDir();
+  const STACK = "organization/steady-app/prod";
+  const RECOVER = "steady-deploy recover --cwd /repo --stack prod";
+  afterEach(() => jest.restoreAllMocks());
+
+  /** A deployed stack whose config changes are recorded; `locked` leaves a dead holder's lock. */
+  function target(locked: boolean): { target: RunTarget; calls: string[] } {
+    const backend = join(t.dir, "backend");
+    if (locked) {
+      const dir = join(backend, ".pulumi", "locks", ...STACK.split("/"));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, "l.json"),
+        JSON.stringify({
+          pid: 4194303,
+          username: "ci",
+          hostname: hostname(),
+          timestamp: new Date().toISOString(),
+        }),
+      );
+    }
+    const calls: string[] = [];
+    const stack = {
+      name: STACK,
+      workspace: { envVars: {}, projectSettings: async () => ({ name: "steady-app" }) },
+      outputs: async () => ({
+        namespace: { value: "apps" },
+        selector: { value: { app: "hello" } },
+      }),
+      getAllConfig: async () => ({}),
+      history: async () => [{ kind: "update", result: "succeeded", startTime: 0 }],
+      setAllConfig: async () => void calls.push("setAllConfig"),
+      removeAllConfig: async () => void calls.push("removeAllConfig"),
+      preview: async () => void calls.push("preview"),
+    };
+    return {
+      calls,
+      target: {
+        stack: stack as unknown as Stack,
+        backendUrl: `file://${backend}`,
+        recover: RECOVER,
+        kubeconfig: join(t.dir, "kubeconfig"),
+        stateDir: join(t.dir, "state"),
+        state: { deployment: { resources: [] } },
+      },
+    };
+  }
+
+  it("exits 5 on a locked stack before any step, naming the recover command; the summary says so", async () => {
+    const errors: string[] = [];
+    jest.spyOn(console, "error").mockImplementation((m: string) => void errors.push(m));
+    jest.spyOn(console, "log").mockImplementation(() => undefined);
+    const { target: locked, calls } = target(true);
+    const md = join(t.dir, "summary.md");
+    const argv = ["--canary-image", "i:2", "--canary-version", "v2", "--summary-md", md];
+    expect(await runCanaryCli(argv, async () => locked)).toBe(5);
+    expect(calls).toEqual([]);
+    expect(errors.join("\n")).toContain(`the stack ${STACK} is locked by 1 lock(s)`);
+    expect(errors.join("\n")).toContain(`\n  ${RECOVER}`);
+    expect(readFileSync(md, "utf8")).toContain(
+      `### \`${STACK}\`: canary\n\n**Canary: not started** (exit 5)`,
+    );
+  });
+
+  it("exits 2 when the stack exports no namespace and selector, before the pre-flight", async () => {
+    const errors: string[] = [];
+    jest.spyOn(console, "error").mockImplementation((m: string) => void errors.push(m));
+    const { target: bare } = target(true);
+    (bare.stack as unknown as { outputs: () => Promise<object> }).outputs = async () => ({});
+    expect(
+      await runCanaryCli(["--canary-image", "i:2", "--canary-version", "v2"], async () => bare),
+    ).toBe(2);
+    expect(errors.join("\n")).toContain(`stack ${STACK} exports no namespace and selector`);
   });
 });

@@ -1,3 +1,4 @@
+import type { Stack } from "@pulumi/pulumi/automation";
 import { readFileSync } from "node:fs";
 import { useTempDir } from "@steady/testing";
 import type { PodScrape } from "../src/canary-analysis";
@@ -6,12 +7,14 @@ import {
   canaryExitCode,
   defaultCanaryPlan,
   runCanaryRollout,
+  stackCanaryOps,
   waitUnlessStopped,
   writeCanaryReport,
   type CanaryRolloutOps,
   type ConfigChange,
 } from "../src/canary-rollout";
 import { abortRun, resetRun } from "../src/interrupt";
+import type { KubeClient } from "../src/kube-client";
 import { parsePromText } from "../src/prom-text";
 
 /** A pod's /metrics with `ok` 2xx and `failed` 5xx requests on /, all fast. */
@@ -161,11 +164,15 @@ describe("defaultCanaryPlan", () => {
 
 describe("writeCanaryReport", () => {
   const t = useTempDir();
-  it("writes the report as JSON under rollouts/", async () => {
+  it("writes the report as JSON under rollouts/ and its timeline next to it", async () => {
     const report = await runCanaryRollout(plan, world(0.2).ops, { now });
-    const file = writeCanaryReport(t.dir, "org/steady-app/prod", report, now());
-    expect(file).toBe(`${t.dir}/rollouts/canary-org_steady-app_prod-2026-12-02T06-00-00-000Z.json`);
-    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
+    const files = writeCanaryReport(t.dir, "org/steady-app/prod", report, now());
+    const base = `${t.dir}/rollouts/canary-org_steady-app_prod-2026-12-02T06-00-00-000Z`;
+    expect(files).toEqual({ json: `${base}.json`, svg: `${base}.svg` });
+    expect(JSON.parse(readFileSync(files.json, "utf8"))).toEqual(
+      JSON.parse(JSON.stringify(report)),
+    );
+    expect(readFileSync(files.svg, "utf8")).toContain("canary of org/steady-app/prod: aborted");
   });
 });
 
@@ -224,5 +231,27 @@ describe("waitUnlessStopped", () => {
     setTimeout(() => c.abort(), 20);
     await waitUnlessStopped(60_000, c.signal);
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe("stackCanaryOps", () => {
+  it("runs each step's up through runUp (rollout reports and outage bound) after setting its config", async () => {
+    const calls: string[] = [];
+    const stack = {
+      setAllConfig: async (c: Record<string, unknown>) =>
+        void calls.push(`set ${Object.keys(c).join(",")}`),
+      removeAllConfig: async (k: string[]) => void calls.push(`rm ${k.join(",")}`),
+    } as unknown as Stack;
+    const ops = stackCanaryOps(
+      stack,
+      "app",
+      {} as KubeClient,
+      { namespace: "n", selector: {}, port: 1 },
+      {
+        runUp: async () => void calls.push("runUp"),
+      },
+    );
+    await ops.apply("canary abort", plan.abort);
+    expect(calls).toEqual(["set app:canaryReplicas", "rm app:canaryWeightPercent", "runUp"]);
   });
 });

@@ -1,4 +1,12 @@
-import { changesTable, formatSummaryMarkdown, type RunSummary } from "../src/summary";
+import { CANARY_ANALYSIS_DEFAULTS, analyzeCanary } from "../src/canary-analysis";
+import type { CanaryRolloutReport } from "../src/canary-rollout";
+import { parsePromText } from "../src/prom-text";
+import {
+  changesTable,
+  formatCanarySummaryMarkdown,
+  formatSummaryMarkdown,
+  type RunSummary,
+} from "../src/summary";
 
 const STACK = "organization/steady-app/prod";
 const URN =
@@ -110,5 +118,50 @@ describe("the Markdown run summary", () => {
       allowed: [],
     });
     expect(md).toContain("- delete `urn:a\\|b`\n");
+  });
+});
+
+describe("the canary's Markdown summary", () => {
+  const at = (s: number) =>
+    new Date(Date.parse("2026-12-02T06:00:00.000Z") + s * 1000).toISOString();
+  const verdict = analyzeCanary(
+    {
+      before: [],
+      after: [
+        { pod: "c", samples: parsePromText('hello_http_requests_total{status_class="5xx"} 30') },
+      ],
+    },
+    { before: [], after: [] },
+  );
+  const report: CanaryRolloutReport = {
+    outcome: "aborted",
+    reason: "analysis after step 1 pod failed: maxErrorRate | ...",
+    analysis: CANARY_ANALYSIS_DEFAULTS,
+    windowSeconds: 15,
+    steps: [
+      {
+        name: "1 pod",
+        change: { set: {}, remove: [] },
+        appliedAt: at(0),
+        upFinishedAt: at(11.6),
+        decidedAt: at(28),
+        verdict,
+      },
+    ],
+    abort: { change: { set: {}, remove: [] }, ok: true, startedAt: at(28), finishedAt: at(34.8) },
+  };
+
+  it("has a row per step with its times and verdict, then the abort, and the files", () => {
+    const md = formatCanarySummaryMarkdown("org/app/prod", report, 6, {
+      json: "r.json",
+      svg: "r.svg",
+    });
+    expect(md).toContain(
+      "### `org/app/prod`: canary\n\n**Canary: aborted** (exit 6): analysis after step 1 pod failed: maxErrorRate \\| ...",
+    );
+    expect(md).toContain("| 1 pod | 11.6 | 16.4 | fail: canary error rate 100.0 % > 1.0 %;");
+    expect(md).toContain("| abort | 6.8 | | canary to 0 pods, stable untouched |");
+    expect(md).toContain("Report: `r.json`, timeline: `r.svg`.");
+    expect(md).not.toContain("| promote |");
   });
 });

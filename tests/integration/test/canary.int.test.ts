@@ -1,7 +1,16 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { KubeClient } from "@steady/deploy";
-import { defaultCanaryPlan, runCanaryCli, stackCanaryOps } from "@steady/deploy";
-import { readFileSync } from "node:fs";
+import {
+  defaultCanaryPlan,
+  lockDir,
+  runCanaryCli,
+  stackCanaryOps,
+  type RunTarget,
+} from "@steady/deploy";
+import { pulumiEnv, repoRoot } from "@steady/deployer";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { itDir } from "./env";
 import {
@@ -148,36 +157,143 @@ describe("aborting and promoting", () => {
 });
 
 describe("steady-deploy canary on the simulated nodes", () => {
+  const stateDir = () => join(itDir(), "canary-cli-state");
+  const recover = (stack: Stack) => `steady-deploy recover --stack ${stack.name}`;
+  /** The stack as steady-deploy's opener gives it: the tier's file backend, its recover command. */
+  const targetOf = (stack: Stack): RunTarget => ({
+    stack,
+    backendUrl: pulumiEnv().PULUMI_BACKEND_URL!,
+    recover: recover(stack),
+    kubeconfig: kubeconfig(),
+    stateDir: stateDir(),
+  });
+  /** Runs the CLI's canary; returns its exit code and what it printed (console and Pulumi). */
+  async function canary(stack: Stack, argv: string[]) {
+    const logs: string[] = [];
+    const keep = (m: unknown) => void logs.push(String(m));
+    const log = jest.spyOn(console, "log").mockImplementation(keep);
+    const error = jest.spyOn(console, "error").mockImplementation(keep);
+    const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const code = await runCanaryCli(argv, async () => targetOf(stack));
+      return { code, out: logs.join("\n") };
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+      write.mockRestore();
+    }
+  }
+  const CANARY_V3 = [
+    "--canary-image",
+    "steady/hello:1.2.0",
+    "--canary-version",
+    "v3",
+    "--window",
+    "1",
+  ];
+
+  /** Runs `during` while the stack holds a lock as a killed `pulumi up` leaves it (its pid gone). */
+  async function withDeadLock<T>(stack: Stack, during: () => Promise<T>): Promise<T> {
+    const dir = lockDir(pulumiEnv().PULUMI_BACKEND_URL!, stack.name)!;
+    mkdirSync(dir, { recursive: true });
+    const lock = join(dir, "killed-up.json");
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: 4194303,
+        username: "ci",
+        hostname: hostname(),
+        timestamp: new Date().toISOString(),
+      }),
+    );
+    try {
+      return await during();
+    } finally {
+      rmSync(lock);
+    }
+  }
+
+  it("refuses a locked stack with exit 5 before any step, naming the command that recovers it", async () => {
+    const stack = await app();
+    const updates = (await stack.history()).length;
+    const run = await withDeadLock(stack, () => canary(stack, CANARY_V3));
+    expect(run.code).toBe(5);
+    expect(run.out).toContain(`the stack ${stack.name} is locked by 1 lock(s)`);
+    expect(run.out).toContain(
+      `Release it and resolve its pending operations with:\n  ${recover(stack)}`,
+    );
+    expect(run.out).not.toContain("canary step");
+    expect((await stack.history()).length).toBe(updates);
+  });
+
+  it("is the repo tool's canary too: steady-repo-deploy canary opens the env's app stack and pre-flights it", async () => {
+    // The built tool as users run it, on this file's app stack (env staging, stack canary), with
+    // the config the stack was deployed with; the lock stops it before any up, so it is cheap.
+    const stack = await app();
+    const cli = join(repoRoot(), "tools", "deployer", "dist", "cli.js");
+    const md = join(itDir(), "canary-repo-tool-summary.md");
+    rmSync(md, { force: true });
+    const argv = [
+      "canary",
+      "--summary-md",
+      md,
+      "--env",
+      "staging",
+      "--stack",
+      "canary",
+      ...CANARY_V3,
+      ...Object.entries({ platformStack: "organization/steady-platform/canary", ...V1 }).flatMap(
+        ([k, v]) => ["--config", `${k}=${v}`],
+      ),
+    ];
+    const run = await withDeadLock(stack, async () =>
+      spawnSync(process.execPath, [cli, ...argv], {
+        encoding: "utf8",
+        env: { ...process.env, KUBECONFIG: kubeconfig() },
+      }),
+    );
+    const out = `${run.stdout}${run.stderr}`;
+    expect({ status: run.status, out }).toEqual({ status: 5, out: expect.any(String) });
+    expect(out).toContain(`the stack ${stack.name} is locked by 1 lock(s)`);
+    expect(out).toContain(
+      "\n  steady-repo-deploy recover --project app --env staging --stack canary",
+    );
+    expect(out).not.toContain("canary step");
+    // The canary's own summary section, so it was the canary run that stopped, not a plain up.
+    expect(readFileSync(md, "utf8")).toContain(
+      `### \`${stack.name}\`: canary\n\n**Canary: not started** (exit 5)`,
+    );
+  });
+
   // kwok's pods run no app, so the scrape through the pod proxy cannot succeed: this drives the
   // failure path end to end (step, failed step, abort through Pulumi, report, exit code).
   it("aborts when the canary's metrics cannot be read: canary to zero, report written, exit 1", async () => {
-    const stateDir = join(itDir(), "canary-cli-state");
     const stack = await app();
     const stableBefore = (await byTrack()).stable;
-    const logs: string[] = [];
-    const log = jest.spyOn(console, "log").mockImplementation((m: string) => logs.push(m));
-    const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
-    let code: number;
-    try {
-      code = await runCanaryCli(
-        ["--canary-image", "steady/hello:1.2.0", "--canary-version", "v3", "--window", "1"],
-        async () => ({ stack, backendUrl: "", recover: "", kubeconfig: kubeconfig(), stateDir }),
-      );
-    } finally {
-      log.mockRestore();
-      write.mockRestore();
-    }
+    const { code, out: summary } = await canary(stack, CANARY_V3);
     expect(code).toBe(1);
-    const summary = logs.join("\n");
+    // up's tuning, printed as up prints it: once for the previews, then for each step's up.
+    expect(summary).toMatch(
+      /steady-deploy: preview with parallel \d+ \([^)]+\); provider client QPS 500, burst 1000 \(steady-deploy's defaults\)/,
+    );
+    expect(summary.match(/steady-deploy: up with parallel \d+ /g)).toHaveLength(2); // step 1 pod, abort
+    // Each up is watched like up's: a rollout report of the stack's Deployments.
+    expect(summary).toMatch(/Rollout of deployment steady-canary\/hello-/);
     expect(summary).toMatch(
       /canary failed: step 1 pod failed: cannot scrape pod steady-canary\/hello-/,
     );
-    const file = /report: (\S+)/.exec(summary)?.[1];
+    const file = /report:\s+(\S+\/rollouts\/canary-\S+\.json)/.exec(summary)?.[1];
     const report = JSON.parse(readFileSync(file!, "utf8"));
     expect(report.outcome).toBe("failed");
     expect(report.abort).toEqual(expect.objectContaining({ change: plan.abort, ok: true }));
-    const { canary, stable } = await byTrack();
-    expect(canary?.spec.replicas).toBe(0);
+    const svg = readFileSync(
+      /timeline:\s+(\S+\/rollouts\/canary-\S+\.svg)/.exec(summary)![1]!,
+      "utf8",
+    );
+    expect(svg).toContain(">analysis failed: cannot scrape pod steady-canary/hello-");
+    expect(svg).toContain('<rect class="abort"');
+    const { canary: c, stable } = await byTrack();
+    expect(c?.spec.replicas).toBe(0);
     expect(stable.spec.template.spec.containers[0].image).toBe(
       stableBefore.spec.template.spec.containers[0].image,
     );

@@ -1,9 +1,14 @@
-import { parseParallel } from "@steady/deploy";
+import {
+  CANARY_FLAGS,
+  parseCanaryOptions,
+  parseParallel,
+  type CanaryOptions,
+} from "@steady/deploy";
 import { PROJECTS } from "./workspace";
 
 /** The parsed command line of the repo's deploy tool. */
 export interface Args {
-  command: "demo" | "preview" | "up" | "recover" | "smoke";
+  command: "demo" | "preview" | "up" | "recover" | "smoke" | "canary";
   env: string;
   project?: keyof typeof PROJECTS;
   stack?: string;
@@ -19,12 +24,14 @@ export interface Args {
   http: boolean;
   /** `--config KEY=VALUE` overrides, in the order given. */
   config: Record<string, string>;
+  /** canary: its own options (image, version, window…), checked by @steady/deploy. */
+  canary?: CanaryOptions;
 }
 
 /** A usage error: exit 2, printed with the usage text. */
 export class UsageError extends Error {}
 
-const COMMANDS = ["demo", "preview", "up", "recover", "smoke"];
+const COMMANDS = ["demo", "preview", "up", "recover", "smoke", "canary"];
 /** The switches (no value) and the one command each belongs to. */
 const SWITCHES: Record<string, string> = {
   "--rollback-on-failure": "up",
@@ -35,13 +42,15 @@ const SWITCHES: Record<string, string> = {
 const VALUE_FLAGS: Record<string, readonly string[]> = {
   "--env": COMMANDS,
   "--project": ["preview", "up", "recover"],
-  "--stack": ["preview", "up", "recover"],
-  "--allow": ["preview", "up"],
-  "--policy-pack": ["preview", "up"],
-  "--policy-pack-config": ["preview", "up"],
-  "--summary-md": ["preview", "up", "smoke"],
-  "--parallel": ["preview", "up"],
-  "--config": ["preview", "up"],
+  "--stack": ["preview", "up", "recover", "canary"],
+  "--allow": ["preview", "up", "canary"],
+  "--policy-pack": ["preview", "up", "canary"],
+  "--policy-pack-config": ["preview", "up", "canary"],
+  "--summary-md": ["preview", "up", "smoke", "canary"],
+  "--parallel": ["preview", "up", "canary"],
+  "--config": ["preview", "up", "canary"],
+  // The canary's own options, checked as steady-deploy canary checks them.
+  ...Object.fromEntries(CANARY_FLAGS.map((f) => [f, ["canary"]])),
 };
 
 /** `--parallel`'s value, checked by @steady/deploy, as this tool's UsageError. */
@@ -70,6 +79,7 @@ export function parseArgs(argv: readonly string[]): Args {
     http: false,
     config: {},
   };
+  const canaryOwn: Record<string, string> = {};
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
     if (SWITCHES[flag] === command) {
@@ -84,9 +94,20 @@ export function parseArgs(argv: readonly string[]): Args {
     if (value === undefined || value.startsWith("--"))
       throw new UsageError(`${flag} needs a value`);
     i++;
-    setValue(args, flag, value);
+    if (CANARY_FLAGS.includes(flag)) canaryOwn[flag] = value;
+    else setValue(args, flag, value);
   }
+  if (command === "canary") args.canary = canaryOptionsOf(canaryOwn);
   return checked(args);
+}
+
+/** The canary's own options, checked by @steady/deploy, as this tool's UsageError. */
+function canaryOptionsOf(own: Record<string, string>): CanaryOptions {
+  try {
+    return parseCanaryOptions(own);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 function setValue(args: Args, flag: string, value: string): void {
@@ -119,6 +140,8 @@ function checked(args: Args): Args {
   }
   if (["preview", "up", "recover"].includes(args.command) && !args.project)
     throw new UsageError(`${args.command} needs --project platform|app`);
+  // The canary settings (canaryImage, canaryReplicas…) and the metrics are the sample app's.
+  if (args.command === "canary") args.project = "app";
   if (args.policyPackConfig && !args.policyPack)
     throw new UsageError("--policy-pack-config needs --policy-pack");
   return args;

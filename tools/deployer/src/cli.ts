@@ -10,6 +10,7 @@ import {
   guardedKindsText,
   reportLockAfterCancel,
   runAsCli,
+  runCanary,
   runDeploy,
   runRecover,
   setHardStopHint,
@@ -39,6 +40,11 @@ const USAGE = `usage:
   steady-repo-deploy up      (the same) [--rollback-on-failure]
   steady-repo-deploy recover --project platform|app [--env dev|staging|prod] [--stack NAME]
   steady-repo-deploy smoke   [--env dev|staging|prod] [--http] [--summary-md FILE]
+  steady-repo-deploy canary  --canary-image IMAGE --canary-version VERSION [--env dev|staging|prod]
+                             [--stack NAME] [--window SECONDS] [--analysis FILE.json] [--port PORT]
+                             [--failure-ratio R] [--allow URN]... [--config KEY=VALUE]...
+                             [--policy-pack DIR [--policy-pack-config FILE]] [--summary-md FILE]
+                             [--parallel N]
 
 This repository's own stacks through @steady/deploy (steady-deploy): work directories under
 .steady/work built from the committed Pulumi.<env>.yaml, the local file backend and passphrase
@@ -53,6 +59,13 @@ toolchain. For any other project use \`steady-deploy --cwd DIR --stack NAME\`.
 ${DEPLOY_HELP(guardedKindsText())}
   smoke    the post-deploy checks of the environment: the app stack's Deployment, Service and
            (--http) HTTP answers, and no drift in the platform and app stacks.
+  canary   steady-deploy canary on the environment's app stack: IMAGE as a canary next to the
+           stable pods, 1 pod, 25 %, 50 %, each a guarded up after up's pre-flight, the canary's
+           error rate and p99 compared with the stable pods' between steps (--window, default 60
+           s; /metrics on --port, default 8080), then the promotion; a failed check takes the
+           canary to 0 pods and exits 6. Report and SVG timeline under .steady/rollouts/.
+           Exit codes: 0 promoted, 6 aborted by the analysis, 1 a step failed, 2 bad usage,
+           5 the stack is locked, 130/143 interrupted.
 
   --config KEY=VALUE      set a config key of the project for this run, over the committed
                           Pulumi.<env>.yaml (repeatable; KEY without the project prefix). Not for
@@ -98,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
   if (args.command === "smoke") return runSmoke(args);
   const open = () => openTarget(args);
   if (args.command === "recover") return runRecover(await open());
+  if (args.command === "canary") return runCanary(canaryRunOf(args), open);
   return runDeploy(open, {
     command: args.command,
     stackName: `organization/${PROJECTS[args.project!].name}/${args.stack ?? args.env}`,
@@ -108,6 +122,19 @@ export async function main(argv: string[]): Promise<number> {
     ...(args.summaryMd ? { summaryMd: args.summaryMd } : {}),
     ...(args.parallel !== undefined ? { parallel: args.parallel } : {}),
   });
+}
+
+/** What @steady/deploy's runCanary takes, from this tool's arguments. */
+export function canaryRunOf(args: Args): Parameters<typeof runCanary>[0] {
+  return {
+    ...args.canary!,
+    allow: args.allow,
+    policyPacks: args.policyPack ? [args.policyPack] : [],
+    policyPackConfigs: args.policyPackConfig ? [args.policyPackConfig] : [],
+    ...(args.summaryMd ? { summaryMd: args.summaryMd } : {}),
+    ...(args.parallel !== undefined ? { parallel: args.parallel } : {}),
+    stackName: `organization/${PROJECTS.app.name}/${args.stack ?? args.env}`,
+  };
 }
 
 /** The cluster: KUBECONFIG when set, else the local cluster's, when it has been started. */

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../src/args";
-import { main, parseArgs } from "../src/cli";
+import { canaryRunOf, main, parseArgs } from "../src/cli";
 
 describe("steady-repo-deploy arguments", () => {
   it("reads a guarded up with allowed URNs", () => {
@@ -193,5 +193,94 @@ describe("steady-repo-deploy --help", () => {
     );
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^usage:\n {2}steady-repo-deploy demo/);
+    expect(run.stdout).toContain(
+      "  steady-repo-deploy canary  --canary-image IMAGE --canary-version VERSION",
+    );
+    expect(run.stdout).toMatch(
+      /\n {2}canary {3}steady-deploy canary on the environment's app stack/,
+    );
+  });
+});
+
+describe("steady-repo-deploy canary arguments", () => {
+  const CANARY = ["canary", "--canary-image", "steady/hello:1.1.0", "--canary-version", "v2"];
+
+  it("runs on the environment's app stack with steady-deploy canary's defaults", () => {
+    const args = parseArgs([...CANARY, "--env", "prod"]);
+    expect(args).toMatchObject({ command: "canary", env: "prod", project: "app" });
+    expect(args.canary).toEqual({
+      target: { image: "steady/hello:1.1.0", version: "v2" },
+      windowSeconds: 60,
+      port: 8080,
+    });
+    expect(canaryRunOf(args)).toEqual({
+      ...args.canary,
+      allow: [],
+      policyPacks: [],
+      policyPackConfigs: [],
+      stackName: "organization/steady-app/prod",
+    });
+  });
+
+  it("takes the canary's own options and up's, in any order", () => {
+    const args = parseArgs([
+      "canary",
+      "--window",
+      "30",
+      "--canary-version",
+      "v2",
+      "--stack",
+      "drills",
+      "--canary-image",
+      "i:2",
+      "--failure-ratio",
+      "0.2",
+      "--analysis",
+      "a.json",
+      "--port",
+      "9090",
+      "--config",
+      "replicas=5",
+      "--parallel",
+      "16",
+      "--summary-md",
+      "s.md",
+      "--allow",
+      "urn:x",
+    ]);
+    expect(args.canary).toEqual({
+      target: { image: "i:2", version: "v2", failureRatio: "0.2" },
+      windowSeconds: 30,
+      analysisFile: "a.json",
+      port: 9090,
+    });
+    expect(canaryRunOf(args)).toMatchObject({
+      parallel: 16,
+      summaryMd: "s.md",
+      allow: ["urn:x"],
+      stackName: "organization/steady-app/drills",
+    });
+    expect(args.config).toEqual({ replicas: "5" });
+  });
+
+  it("names every bad canary option at once, as steady-deploy canary does", () => {
+    expect(() => parseArgs(["canary", "--window", "0", "--canary-version", "v 2"])).toThrow(
+      new UsageError(
+        [
+          "--canary-image is required: the image of the version under test",
+          "--canary-version is required: a label value such as v1.2.4",
+          '--window "0": expected whole seconds from 1 to 3600',
+        ].join("\n"),
+      ),
+    );
+  });
+
+  it.each([
+    [[...CANARY, "--project", "platform"], 'unknown option "--project"'],
+    [[...CANARY, "--rollback-on-failure"], 'unknown option "--rollback-on-failure"'],
+    [["up", "--project", "app", "--canary-image", "i:2"], 'unknown option "--canary-image"'],
+    [[...CANARY, "--window"], "--window needs a value"],
+  ])("rejects %j", (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
   });
 });
