@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runTsCli } from "@steady/testing";
 import { findKubeconfig, main } from "../src/cli";
 import { qualifiedName } from "../src/open-stack";
 import { cliLine, type ResolvedCli } from "../src/pulumi-cli";
@@ -10,13 +10,7 @@ describe("steady-deploy --help", () => {
   it("is wired to steady-deploy's usage", () => {
     // The process as users start it: runAsCli answers help (test/help.test.ts), given this usage.
     const cli = join(__dirname, "..", "src", "cli.ts");
-    const run = spawnSync(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", cli, "--help"],
-      {
-        encoding: "utf8",
-      },
-    );
+    const run = runTsCli(cli, ["--help"]);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^usage:\n {2}steady-deploy preview/);
     // Every command main dispatches is in the usage, with its exit code.

@@ -8,3 +8,4 @@ export * from "./pulumi-yaml";
 export * from "./wait";
 export * from "./output";
 export * from "./temp-dir";
+export * from "./ts-cli";

@@ -4,8 +4,8 @@
 // lock state after it, and how long the next plain `up` took to converge; the numbers are
 // written to <state dir>/deploy-safety-drills.json and printed.
 import { lockDir, readLocks, type KubeClient } from "@steady/deploy";
-import { pulumiEnv, repoRoot, toolchainDir } from "@steady/deployer";
-import { spawn, spawnSync } from "node:child_process";
+import { pulumiEnv, toolchainDir } from "@steady/deployer";
+import { spawnSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -19,9 +19,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { itDir } from "./env";
-import { client, kubeconfig, list, stackOf, up, waitFor } from "./harness";
+import { CliRun, client, kubeconfig, list, stackOf, up, waitFor, type Exit } from "./harness";
 
-const CLI = join(repoRoot(), "tools", "deployer", "dist", "cli.js");
 const NS = "steady-drills";
 const PLATFORM = "organization/steady-platform/drills";
 /** The config every run of the drill stacks repeats (the CLI lays config out anew each run). */
@@ -34,43 +33,6 @@ const stuck = (version: string, deadline = 600) => [
   "nodeSelector=steady.dev/drill=nowhere",
   `progressDeadlineSeconds=${deadline}`,
 ];
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  out: string;
-}
-
-/** A running `steady-deploy`, leading its own process group as a job under a shell or CI does. */
-class CliRun {
-  out = "";
-  readonly startedAt = Date.now();
-  readonly exited: Promise<Exit>;
-  private readonly pid: number;
-
-  constructor(args: string[], env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, KUBECONFIG: kubeconfig(), ...env },
-    });
-    this.pid = child.pid!;
-    child.stdout.on("data", (d: Buffer) => (this.out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (this.out += d.toString()));
-    this.exited = new Promise((resolve) =>
-      child.on("close", (code, signal) => resolve({ code, signal, out: this.out })),
-    );
-  }
-
-  /**
-   * Signals the whole process group, as Ctrl-C at a terminal or a runner that kills the job's
-   * group does; with `onlyTheCli`, only the CLI's own pid, as `kill PID` or a runner that
-   * signals just the step's process does.
-   */
-  signal(s: NodeJS.Signals, onlyTheCli = false): void {
-    process.kill(onlyTheCli ? this.pid : -this.pid, s);
-  }
-}
 
 const deploy = (project: "app", stack: string, config: string[], extra: string[] = []) => [
   "up",

@@ -4,8 +4,10 @@ import {
   pulumiCommand,
   pulumiEnv,
   PROJECTS,
+  repoRoot,
   type OpenStackOptions,
 } from "@steady/deployer";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { KubeClient } from "@steady/deploy";
@@ -131,3 +133,46 @@ export async function list(
 
 /** Selector of the sample app's pods. */
 export const APP_SELECTOR = "app.kubernetes.io/name=hello,app.kubernetes.io/instance=hello";
+
+const CLI = join(repoRoot(), "tools", "deployer", "dist", "cli.js");
+
+/** How a CLI run ended, with everything it wrote to stdout and stderr. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+}
+
+/**
+ * A running `steady-repo-deploy` (the BUILT tools/deployer/dist/cli.js, on @steady/deploy) on the
+ * run's cluster, leading its own process group as a job under a shell or CI does.
+ */
+export class CliRun {
+  out = "";
+  readonly startedAt = Date.now();
+  readonly exited: Promise<Exit>;
+  private readonly pid: number;
+
+  constructor(args: string[], env: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, KUBECONFIG: kubeconfig(), ...env },
+    });
+    this.pid = child.pid!;
+    child.stdout.on("data", (d: Buffer) => (this.out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (this.out += d.toString()));
+    this.exited = new Promise((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal, out: this.out })),
+    );
+  }
+
+  /**
+   * Signals the whole process group, as Ctrl-C at a terminal or a runner that kills the job's
+   * group does; with `onlyTheCli`, only the CLI's own pid, as `kill PID` or a runner that
+   * signals just the step's process does.
+   */
+  signal(s: NodeJS.Signals, onlyTheCli = false): void {
+    process.kill(onlyTheCli ? this.pid : -this.pid, s);
+  }
+}

@@ -1,7 +1,7 @@
 import { buildImage, importImage } from "@steady/image";
 import { startCluster, stopCluster } from "@steady/local-cluster";
 import { rmSync } from "node:fs";
-import { itDir, saveRun, useItDirs } from "./env";
+import { itDir, saveRun, useItDirs, useTier, type Tier } from "./env";
 
 const log = (l: string) => process.stderr.write(`[real-node] ${l}\n`);
 
@@ -10,19 +10,21 @@ const log = (l: string) => process.stderr.write(`[real-node] ${l}\n`);
  * image (reused when unchanged) and imports it into the node's containerd: nothing is pulled.
  */
 export default function globalSetup(): Promise<void> {
-  return setUpTier(1);
+  return setUpTier(1, "main");
 }
 
 /**
- * The tier's cluster with `realNodes` real nodes (2 for the node-loss drill: each with its own
- * containerd, so the image is imported into each).
+ * The cluster of the run `tier`, in that run's own directory (emptied first), with `realNodes`
+ * real nodes (2 for the node-loss drill: each with its own containerd, so the image is imported
+ * into each).
  */
-export async function setUpTier(realNodes: number): Promise<void> {
+export async function setUpTier(realNodes: number, tier: Tier): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error(
       "the real-node tier needs root (containerd, the kubelet and kube-proxy manage cgroups, mounts and iptables): run it as root, as CI does",
     );
   }
+  useTier(tier);
   const { clusterDir } = useItDirs();
   await stopCluster({ dir: clusterDir, purge: true }).catch(() => undefined);
   rmSync(itDir(), { recursive: true, force: true });

@@ -48,17 +48,24 @@ export function appStack(config: Config): Promise<Stack> {
   });
 }
 
-/** Opens stack `stack` of a fixture program (fixtures/<fixture>) from a copy in the run's directory. */
+/**
+ * Opens stack `stack` of a fixture program (fixtures/<fixture>, with fixtures/lib beside it) from
+ * a copy in the run's directory.
+ */
 export async function fixtureStack(
   fixture: string,
   stack: string,
   config: Record<string, string>,
 ): Promise<Stack> {
-  const source = join(__dirname, "..", "fixtures", fixture);
+  const fixtures = join(__dirname, "..", "fixtures");
   const workDir = join(itDir(), "work", `fixture-${fixture}`);
   mkdirSync(workDir, { recursive: true });
-  for (const f of readdirSync(source).filter((n) => n === "Pulumi.yaml" || n.endsWith(".js"))) {
-    copyFileSync(join(source, f), join(workDir, f));
+  // The fixture's program, and beside it what fixtures share (fixtures/lib: the sample app as
+  // the sample-app stack declares it on the real node).
+  for (const dir of [join(fixtures, fixture), join(fixtures, "lib")]) {
+    for (const f of readdirSync(dir).filter((n) => n === "Pulumi.yaml" || n.endsWith(".js"))) {
+      copyFileSync(join(dir, f), join(workDir, f));
+    }
   }
   const s = await LocalWorkspace.createOrSelectStack(
     { stackName: `organization/steady-fixture-${fixture}/${stack}`, workDir },

@@ -12,7 +12,7 @@
  *
  * Only node 1 runs kube-proxy (both nodes share this machine's network namespace), and the
  * load generator runs on this machine: the node lost is node 2, as a client elsewhere would
- * see a worker vanish. Figures go to `.steady/it-real/reports/node-loss.json`.
+ * see a worker vanish. Figures go to `.steady/it-real-2/reports/node-loss.json`.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { serviceUrl, stateDir, underLoad, type UnderLoadResult } from "@steady/deployer";

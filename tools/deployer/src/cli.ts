@@ -25,11 +25,12 @@ import { parseArgs, UsageError, type Args } from "./args";
 import { demo, demoOnRealNode, demoStackName } from "./demo";
 import { removeLegacyLastGood } from "./legacy";
 import { stateDir } from "./paths";
-import { pulumiEnv } from "./pulumi-env";
-import { cliLineOf, openStack } from "./stack-runner";
+import { backendUrl, openRepoTarget, recoverCommand } from "./repo-target";
+import { openStack } from "./stack-runner";
 import { PROJECTS } from "./workspace";
 
 export { parseArgs } from "./args";
+export { recoverCommand } from "./repo-target";
 
 const USAGE = `usage:
   steady-repo-deploy demo    [--env dev|staging|prod] [--real-node]
@@ -77,15 +78,6 @@ ${DEPLOY_HELP(guardedKindsText())}
   The other options are steady-deploy's (see its README).
 
 ${SIGNALS_AND_EXIT_CODES}`;
-
-/** The command that recovers a stack of this repo, as the user would type it. */
-export function recoverCommand(project: string, env: string, stack?: string): string {
-  const stackFlag = stack && stack !== env ? ` --stack ${stack}` : "";
-  return `steady-repo-deploy recover --project ${project} --env ${env}${stackFlag}`;
-}
-
-/** The local file backend, or PULUMI_BACKEND_URL. */
-const backendUrl = () => pulumiEnv().PULUMI_BACKEND_URL!;
 
 /**
  * Runs the CLI with `argv` (without node and the script); resolves to the exit code. `--help`
@@ -144,28 +136,21 @@ function findKubeconfig(): string | undefined {
 }
 
 /** Opens the repo stack of `args` in its work directory, for @steady/deploy's runs. */
-async function openTarget(args: Args): Promise<RunTarget> {
+function openTarget(args: Args): Promise<RunTarget> {
   const kubeconfig = findKubeconfig();
-  const stack = await openStack(PROJECTS[args.project!], {
+  return openRepoTarget(args.project!, {
     env: args.env,
     ...(args.stack ? { stack: args.stack } : {}),
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(args.command === "recover" ? { mustExist: true } : { config: args.config }),
   });
-  // One export for the first line and the run (tuning, rollout watch): @steady/deploy reuses it.
-  const state = await stack.exportStack();
-  console.log(await cliLineOf(stack, state));
-  return {
-    state,
-    stack,
-    backendUrl: backendUrl(),
-    recover: recoverCommand(args.project!, args.env, args.stack),
-    ...(kubeconfig ? { kubeconfig } : {}),
-    stateDir: stateDir(),
-  };
 }
 
-/** `demo`: the whole job on the local cluster; 130/143 when interrupted. */
+/**
+ * `demo`: the whole job on the local cluster. The simulated demo's ups are runDeploy's, which
+ * ends an interrupted one itself (130/143, the lock state and what to run); an interrupt outside
+ * them (the cluster's start, the real-node demo) is reported here for both stacks.
+ */
 async function runDemo(args: Args): Promise<number> {
   const stack = demoStackName(args.env, args.realNode);
   const stacks = (["platform", "app"] as const).map((p) => ({
@@ -174,7 +159,8 @@ async function runDemo(args: Args): Promise<number> {
   }));
   setHardStopHint(() => stacks.flatMap((s) => stackHint(s.name, backendUrl(), s.recover)));
   try {
-    await (args.realNode ? demoOnRealNode({ env: args.env }) : demo({ env: args.env }));
+    if (!args.realNode) return await demo({ env: args.env });
+    await demoOnRealNode({ env: args.env });
     return EXIT.ok;
   } catch (e) {
     if (!abortReason()) throw e;

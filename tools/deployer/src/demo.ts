@@ -1,12 +1,22 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { buildImage, importImage } from "@steady/image";
-import { KubeClient, formatReport, withRolloutReports, type RolloutReport } from "@steady/deploy";
+import {
+  EXIT,
+  KubeClient,
+  formatReport,
+  runDeploy,
+  stackLocks,
+  type RolloutReport,
+  type RunTarget,
+} from "@steady/deploy";
 import { startCluster } from "@steady/local-cluster";
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { formatLoadSummary } from "./load";
 import { repoRoot, stateDir } from "./paths";
-import { cliLineOf, openStack } from "./stack-runner";
+import { openRepoTarget, type RepoProject } from "./repo-target";
+import { openStack } from "./stack-runner";
 import { chooseTarget, type Target } from "./target";
 import { REAL_NODE_PLACEMENT, rollOutUnderLoad, serviceUrl } from "./under-load";
 import { PROJECTS } from "./workspace";
@@ -14,8 +24,8 @@ import { PROJECTS } from "./workspace";
 const say = (line: string) => console.log(`\n==> ${line}`);
 
 /**
- * Runs `pulumi up --refresh` with Pulumi's own progress display on the terminal. The refresh
- * matters on the local cluster: after `steady-local down --purge` (or a cluster that was
+ * Runs `pulumi up --refresh` with Pulumi's own progress display on the terminal (the real-node
+ * demo's ups). The refresh matters on the local cluster: after `steady-local down --purge` (or a cluster that was
  * replaced) the stack's state still lists objects the new cluster does not have, and an up
  * without it would try to update them instead of creating them again.
  */
@@ -28,70 +38,184 @@ async function up(stack: Stack): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
 }
 
-/**
- * Deploys one version of the sample app while the stack's Deployment is watched; returns its
- * rollout report and where the report and timeline were written.
- */
-export async function rollOut(
-  target: Target,
-  env: string,
-  config: Record<string, string | number | boolean | null>,
-): Promise<{ report: RolloutReport; json: string; svg: string }> {
-  const app = await openStack(PROJECTS.app, { env, config, kubeconfig: target.kubeconfig });
-  const { error, reports } = await withRolloutReports(app, target.client, () => up(app), {
-    stateDir: stateDir(),
-  });
-  if (error) throw error;
-  if (reports.length !== 1) {
-    throw new Error(
-      `expected the app stack to have one Deployment to roll out, found ${reports.length}`,
-    );
-  }
-  return reports[0]!;
+/** One `pulumi up` of the demo: a stack of the repo and the config it deploys with. */
+export interface DemoStep {
+  /** What the step deploys, as its heading prints it. */
+  readonly title: string;
+  readonly project: RepoProject;
+  /** Config over the committed Pulumi.<env>.yaml. */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+/** The demo's deploys, in order: the platform, v1 of the app, then v2 rolled out over it. */
+export function demoSteps(env: string): DemoStep[] {
+  return [
+    { title: `steady-platform/${env}`, project: "platform", config: {} },
+    {
+      title: `steady-app/${env} (v1)`,
+      project: "app",
+      config: { version: "v1", image: "steady/hello:1.0.0" },
+    },
+    {
+      title: `steady-app/${env} rolls out v2`,
+      project: "app",
+      config: { version: "v2", image: "steady/hello:2.0.0" },
+    },
+  ];
 }
 
 /**
  * The main job: pick the cluster (the embedded local one unless KUBECONFIG reaches another),
- * `pulumi up` the platform and sample-app stacks of one environment, then roll out a new version
- * of the app and report what happened.
+ * then each of {@link demoSteps} as `steady-repo-deploy up` runs it (runDeploy: the guard, the
+ * pre-flight with the lock check and the refresh of a stale state, the speed tuning, the rollout
+ * reports and the outage bound), and what happened. Resolves to the exit code: the first step
+ * that does not succeed ends the demo with its code, after runDeploy said why and what to run.
  */
-export async function demo(opts: { env?: string } = {}): Promise<RolloutReport> {
+export async function demo(opts: { env?: string } = {}): Promise<number> {
   const env = opts.env ?? "dev";
   const started = Date.now();
   say("cluster");
   const target = await chooseTarget((line) => console.log(`    ${line}`));
   try {
-    say(`pulumi up: steady-platform/${env}`);
-    const platform = await openStack(PROJECTS.platform, { env, kubeconfig: target.kubeconfig });
-    console.log(`    ${await cliLineOf(platform)}`);
-    await up(platform);
-    say(`pulumi up: steady-app/${env} (v1)`);
-    await up(
-      await openStack(PROJECTS.app, {
-        env,
-        kubeconfig: target.kubeconfig,
-        config: { version: "v1", image: "steady/hello:1.0.0" },
-      }),
-    );
-    say(`pulumi up: steady-app/${env} rolls out v2`);
-    const { report, ...files } = await rollOut(target, env, {
-      version: "v2",
-      image: "steady/hello:2.0.0",
-    });
-    say("what happened");
-    console.log(formatReport(report));
-    console.log(`  report:            ${files.json}`);
-    console.log(`  timeline:          ${files.svg}`);
-    console.log(`  kubeconfig:        export KUBECONFIG=${target.kubeconfig}`);
-    console.log(`  total:             ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (report.minReady < report.desired)
-      throw new Error(
-        `the rollout dropped capacity to ${report.minReady} of ${report.desired} ready pods`,
-      );
-    return report;
+    const clusterCreated = await clusterCreatedAt(target.client);
+    let rolledOutFrom = 0;
+    for (const step of demoSteps(env)) {
+      say(`pulumi up: ${step.title}`);
+      rolledOutFrom = Date.now();
+      const code = await runDeploy(() => openDemoTarget(target, env, step, clusterCreated), {
+        command: "up",
+        stackName: `organization/${PROJECTS[step.project].name}/${env}`,
+        allow: [],
+      });
+      if (code !== EXIT.ok) return code;
+    }
+    return await whatHappened(target, env, started, rolledOutFrom);
   } finally {
     target.client.close();
   }
+}
+
+/**
+ * Opens a step's stack for runDeploy. When the stack was last changed before the cluster was
+ * created (`steady-local down --purge`, or a cluster replaced by another), its state lists
+ * objects the cluster does not have, and an up would see no change and create nothing: the
+ * state is refreshed from the cluster first. A locked stack is left to runDeploy, which names
+ * the holder and the recover command.
+ */
+async function openDemoTarget(
+  target: Target,
+  env: string,
+  step: DemoStep,
+  clusterCreated: Date,
+): Promise<RunTarget> {
+  const t = await openRepoTarget(
+    step.project,
+    { env, config: step.config, kubeconfig: target.kubeconfig },
+    (line) => console.log(`    ${line}`),
+  );
+  const [last] = await t.stack.history(1, 1, false);
+  const locked = (stackLocks(t.stack.name, t.backendUrl) ?? []).length > 0;
+  if (!locked && stateOlderThanCluster(last?.endTime, clusterCreated)) {
+    console.log(
+      `    ${t.stack.name} was last changed before this cluster was created: refreshing its state from the cluster`,
+    );
+    await t.stack.refresh({ onOutput: (s) => process.stdout.write(s) });
+    // Without the state read before the refresh: runDeploy exports the refreshed one.
+    const { stack, backendUrl, recover, kubeconfig, stateDir: dir } = t;
+    return { stack, backendUrl, recover, stateDir: dir, ...(kubeconfig ? { kubeconfig } : {}) };
+  }
+  return t;
+}
+
+/**
+ * Whether a stack last changed at `lastChange` (its newest operation's end, none when it has no
+ * history) describes a cluster older than the one created at `clusterCreated`.
+ */
+export function stateOlderThanCluster(
+  lastChange: Date | string | undefined,
+  clusterCreated: Date,
+): boolean {
+  return lastChange !== undefined && new Date(lastChange).getTime() < clusterCreated.getTime();
+}
+
+/** When the cluster was created: its `kube-system` namespace's creation time. */
+async function clusterCreatedAt(client: KubeClient): Promise<Date> {
+  const ns = await client.request<{ metadata: { creationTimestamp: string } }>(
+    "GET",
+    "/api/v1/namespaces/kube-system",
+  );
+  return new Date(ns.metadata.creationTimestamp);
+}
+
+/**
+ * The demo's last words: the v2 rollout's report (runDeploy wrote it; read back for its summary
+ * and the capacity check), where the app runs and how to stop the cluster. 1 when the rollout
+ * dropped capacity or left no report.
+ */
+async function whatHappened(
+  target: Target,
+  env: string,
+  started: number,
+  rolledOutFrom: number,
+): Promise<number> {
+  say("what happened");
+  const app = await openStack(PROJECTS.app, { env, kubeconfig: target.kubeconfig });
+  const out = await app.outputs();
+  const deployment = String(out.deploymentName?.value);
+  const rollout = latestRolloutReport(join(stateDir(), "reports"), deployment, rolledOutFrom);
+  if (rollout) {
+    console.log(formatReport(rollout.report));
+    console.log(`  report:            ${rollout.json}`);
+    console.log(`  timeline:          ${rollout.svg}`);
+  }
+  const ns = String(out.namespace?.value);
+  console.log(`  url:               ${String(out.url?.value)} (the Service, inside the cluster)`);
+  console.log(`  kubeconfig:        export KUBECONFIG=${target.kubeconfig}`);
+  console.log(`  see it:            kubectl -n ${ns} get deployments,pods,services`);
+  if (target.kind === "local") {
+    console.log(
+      `  stop the cluster:  npm run cluster -- down   (the next npm run demo starts it again)`,
+    );
+  }
+  console.log(`  total:             ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (!rollout) {
+    console.error(`\nno rollout report of ${deployment} was written for the v2 up`);
+    return EXIT.failed;
+  }
+  if (rollout.report.minReady < rollout.report.desired) {
+    console.error(
+      `\nthe rollout dropped capacity to ${rollout.report.minReady} of ${rollout.report.desired} ready pods`,
+    );
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+/**
+ * The newest rollout report of Deployment `deployment` in `dir` written at or after `since`
+ * (epoch ms), with its timeline; undefined when there is none.
+ */
+export function latestRolloutReport(
+  dir: string,
+  deployment: string,
+  since: number,
+): { report: RolloutReport; json: string; svg: string } | undefined {
+  if (!existsSync(dir)) return undefined;
+  // writeReport names them rollout-<deployment>-<finishedAt>.json; another Deployment's name may
+  // start with this one's, so the report's own field decides.
+  const newest = readdirSync(dir)
+    .filter((f) => f.startsWith(`rollout-${deployment}-`) && f.endsWith(".json"))
+    .map((f) => ({ json: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
+    .filter((f) => f.at >= since)
+    .sort((a, b) => b.at - a.at)
+    .map((f) => ({ ...f, report: JSON.parse(readFileSync(f.json, "utf8")) as RolloutReport }))
+    .find((f) => f.report.deployment === deployment);
+  if (!newest) return undefined;
+  return {
+    report: newest.report,
+    json: newest.json,
+    svg: newest.json.replace(/\.json$/, ".svg"),
+  };
 }
 
 /**

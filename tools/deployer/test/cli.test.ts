@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runTsCli } from "@steady/testing";
 import { UsageError } from "../src/args";
 import { canaryRunOf, main, parseArgs } from "../src/cli";
 
@@ -184,13 +184,7 @@ describe("steady-repo-deploy --help", () => {
   it("is wired to steady-repo-deploy's usage", () => {
     // The process as users start it: @steady/deploy's runAsCli answers help, given this usage.
     const cli = join(__dirname, "..", "src", "cli.ts");
-    const run = spawnSync(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", cli, "help"],
-      {
-        encoding: "utf8",
-      },
-    );
+    const run = runTsCli(cli, ["help"]);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^usage:\n {2}steady-repo-deploy demo/);
     expect(run.stdout).toContain(

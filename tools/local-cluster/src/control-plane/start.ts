@@ -34,6 +34,7 @@ import {
   NOT_ROOT_MESSAGE,
   preflightRealNode,
   startRealNode,
+  type StartRealNodeOptions,
 } from "../real-node/start";
 import { releaseClaim } from "../real-node/claim";
 import type { NodeRuntime } from "../real-node/node-runtime";
@@ -538,26 +539,15 @@ class Launcher {
    * started before it are taken down too, so a failed `up` leaves nothing running.
    */
   private async startExtraNode(mode: RealNodeMode, index: number): Promise<void> {
-    const { l, table, env, log, opts } = this.run;
+    const { l, table, env, log } = this.run;
     const state = this.state as { extraRealNodes?: RealNodeState[]; realNode?: RealNodeState };
     const started = state.extraRealNodes?.length ?? 0;
     try {
       await startRealNode({
-        layout: l,
-        pki: this.pki,
-        runtime: this.run.nodeRuntime!,
-        mode,
-        identity: nodeIdentity(index),
-        apiServerUrl: apiServerUrl(this.state.ports),
-        apiClient: this.apiClient,
-        table,
-        env,
-        log,
-        timeoutMs: opts.timeoutMs,
-        save: (rn) => {
+        ...this.realNodeOptions(mode, (rn) => {
           state.extraRealNodes = [...(state.extraRealNodes ?? []).slice(0, started), rn];
-          writeState(l.stateFile, this.state);
-        },
+        }),
+        identity: nodeIdentity(index),
       });
     } catch (e) {
       state.extraRealNodes = state.extraRealNodes?.slice(0, started);
@@ -578,8 +568,24 @@ class Launcher {
   }
 
   private async startNode(mode: RealNodeMode): Promise<void> {
+    await startRealNode(
+      this.realNodeOptions(mode, (rn) => {
+        (this.state as { realNode?: RealNodeState }).realNode = rn;
+      }),
+    );
+  }
+
+  /**
+   * What starting any real node takes from this run (layout, PKI, runtime, API server, process
+   * table, environment, log, deadline); `record` puts the node's state where it belongs in the
+   * cluster's state, which is then written to state.json.
+   */
+  private realNodeOptions(
+    mode: RealNodeMode,
+    record: (node: RealNodeState) => void,
+  ): StartRealNodeOptions {
     const { l, table, env, log, opts } = this.run;
-    await startRealNode({
+    return {
       layout: l,
       pki: this.pki,
       runtime: this.run.nodeRuntime!,
@@ -591,10 +597,10 @@ class Launcher {
       log,
       timeoutMs: opts.timeoutMs,
       save: (rn) => {
-        (this.state as { realNode?: RealNodeState }).realNode = rn;
+        record(rn);
         writeState(l.stateFile, this.state);
       },
-    });
+    };
   }
 
   private timeout(name: keyof typeof DEFAULT_TIMEOUTS): number {
