@@ -32,6 +32,7 @@ import {
   appStack,
   client,
   fixtureStack,
+  onlyVersionAnswers,
   platformStack,
   pods,
   selectorOf,
@@ -93,14 +94,6 @@ async function deployV1(): Promise<void> {
   const warm = await underLoad({ url, ...LOAD }, async () => undefined, 1000);
   expect(warm.total.failed).toBe(0);
   expect(Object.keys(warm.total.versions)).toEqual(["v1"]);
-}
-
-/** Waits until a short burst of requests is answered by `version` alone. */
-async function onlyVersion(version: string): Promise<void> {
-  await waitFor(`only ${version} to answer`, async () => {
-    const probe = await underLoad({ url, ...LOAD }, async () => undefined, 300);
-    return probe.total.failed === 0 && Object.keys(probe.total.versions).join() === version;
-  });
 }
 
 /** How long each guarded up of the driver took, by its label. */
@@ -219,7 +212,7 @@ describe("steady-deploy's canary steps on the real node, under load", () => {
     expect((await deployment(out.canaryDeploymentName!.value as string)).spec.replicas).toBe(0);
     // An old pod may still answer for a moment after the up returns (it serves through its
     // preStop sleep until kube-proxy drops it); then only v2 answers.
-    await onlyVersion("v2");
+    await onlyVersionAnswers(url, "v2", LOAD);
   });
 
   it("aborts a bad v2 after its first step: canary at zero pods, stable Deployment and pods untouched", async () => {
@@ -272,7 +265,7 @@ describe("steady-deploy's canary steps on the real node, under load", () => {
     );
     const podsAfter = (await pods(c, namespace, stableSelector())).map((p) => p.metadata.uid);
     expect(podsAfter.sort()).toEqual(podsBefore.sort());
-    await onlyVersion("v1");
+    await onlyVersionAnswers(url, "v1", LOAD);
     canaryRun = { failed: r.total.failed, updateMs: r.updateToMs - r.updateFromMs };
   });
 });

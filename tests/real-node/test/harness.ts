@@ -5,6 +5,7 @@ import {
   pulumiEnv,
   PROJECTS,
   REAL_NODE_PLACEMENT,
+  underLoad,
   type OpenStackOptions,
 } from "@steady/deployer";
 import { KubeClient } from "@steady/deploy";
@@ -94,6 +95,22 @@ export async function up(stack: Stack): Promise<Record<string, unknown>> {
 /** Polls `check` until it returns a truthy value; rollouts on a real node get two minutes. */
 export function waitFor<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
   return waitUntil(what, check, { timeoutMs: 120_000, intervalMs: 250 });
+}
+
+/**
+ * Waits until a burst of 300 requests to `url` is answered by `version` alone, none failing. An
+ * old pod may still answer for a moment after an up returns: it serves through its preStop
+ * sleep until kube-proxy drops it, so "the load's last answer" is not yet the new version.
+ */
+export async function onlyVersionAnswers(
+  url: string,
+  version: string,
+  load: { concurrency: number; timeoutMs: number },
+): Promise<void> {
+  await waitFor(`only ${version} to answer`, async () => {
+    const probe = await underLoad({ url, ...load }, async () => undefined, 300);
+    return probe.total.failed === 0 && Object.keys(probe.total.versions).join() === version;
+  });
 }
 
 /** The fields of a Pod the tests read. */

@@ -31,6 +31,7 @@ import {
   appStack,
   client,
   fixtureStack,
+  onlyVersionAnswers,
   killContainer,
   platformStack,
   pods,
@@ -143,11 +144,13 @@ describe("the sample app on the real node", () => {
     expect(r.total.failures).toEqual({});
     expect(r.total.failed).toBe(0);
     expect(r.total.firstVersion).toBe("v1");
-    expect(r.total.lastVersion).toBe("v2");
     expect(r.during.versions.v1).toBeGreaterThan(0);
     expect(r.during.versions.v2).toBeGreaterThan(0);
     expect(r.during.requests).toBeGreaterThan(100);
     expect(r.rollout?.report.minReady).toBeGreaterThanOrEqual(REPLICAS);
+    // Not "the load's last answer is v2": an old pod may answer through its preStop sleep for a
+    // moment after the up returns (a run saw v1 last with no request failed). Then v2 alone.
+    await onlyVersionAnswers(url, "v2", LOAD);
   });
 
   it("heals: the kubelet restarts a killed container, with the Service answering throughout", async () => {
