@@ -13,4 +13,5 @@ export * from "./cluster";
 export * from "./deploy";
 export * from "./rollout";
 export * from "./suite";
+export * from "./startup-log";
 export { derivedNotes, writeResults } from "./cli";
