@@ -14,4 +14,5 @@ export * from "./deploy";
 export * from "./rollout";
 export * from "./suite";
 export * from "./startup-log";
+export * from "./startup";
 export { derivedNotes, writeResults } from "./cli";
