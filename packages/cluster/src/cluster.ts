@@ -1,4 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
+// The API groups this file uses, not the package index: the index loads all of
+// @pulumi/kubernetes (123 modules, 9 this way), which delays the program's start
+// (docs/performance.md, "Start-up").
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_DEFAULTS } from "./defaults";
 import {
@@ -23,7 +28,7 @@ import { nodePoolName, validateClusterArgs } from "./validate";
  */
 export class Cluster extends pulumi.ComponentResource {
   /** The provider for this cluster: pass it to workloads as `opts.provider`. */
-  public readonly provider: k8s.Provider;
+  public readonly provider: Provider;
   /** The environment's namespace. */
   public readonly namespaceName: pulumi.Output<string>;
   /** Kubeconfig contents the provider uses ("" for the ambient configuration); a secret. */
@@ -35,7 +40,7 @@ export class Cluster extends pulumi.ComponentResource {
     super("steady:cluster:Cluster", name, {}, opts);
     validateClusterArgs(name, args).throwIfAny(`Cluster "${name}"`);
 
-    this.provider = new k8s.Provider(
+    this.provider = new Provider(
       `${name}-provider`,
       {
         ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
@@ -50,7 +55,7 @@ export class Cluster extends pulumi.ComponentResource {
     );
     const child = { parent: this, provider: this.provider };
 
-    const ns = new k8s.core.v1.Namespace(
+    const ns = new corev1.Namespace(
       `${name}-ns`,
       {
         metadata: {
@@ -65,26 +70,26 @@ export class Cluster extends pulumi.ComponentResource {
 
     const quota = resolveQuota(args);
     if (quota)
-      new k8s.core.v1.ResourceQuota(
+      new corev1.ResourceQuota(
         `${name}-quota`,
         { metadata: { namespace }, spec: quotaSpec(quota) },
         inNamespace,
       );
     const limits = limitRangeSpec(args);
     if (limits)
-      new k8s.core.v1.LimitRange(
+      new corev1.LimitRange(
         `${name}-limits`,
         { metadata: { namespace }, spec: limits },
         inNamespace,
       );
     if (args.networkPolicy ?? CLUSTER_DEFAULTS.networkPolicy) {
       const specs = networkPolicySpecs();
-      new k8s.networking.v1.NetworkPolicy(
+      new networkingv1.NetworkPolicy(
         `${name}-deny-ingress`,
         { metadata: { namespace }, spec: specs.denyAll },
         inNamespace,
       );
-      new k8s.networking.v1.NetworkPolicy(
+      new networkingv1.NetworkPolicy(
         `${name}-allow-same-namespace`,
         { metadata: { namespace }, spec: specs.sameNamespace },
         inNamespace,

@@ -1,4 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
+// The API groups this file uses, not the package index: the index loads all of
+// @pulumi/kubernetes (123 modules, 9 this way), which delays the program's start
+// (docs/performance.md, "Start-up").
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { simulatedNodes } from "./manifests";
 import type { SimulatedNodesArgs } from "./types";
@@ -21,7 +24,7 @@ export class SimulatedNodePool extends pulumi.ComponentResource {
     validateSimulatedNodesArgs(name, args).throwIfAny(`SimulatedNodePool "${name}"`);
     const plan = simulatedNodes(name, args);
     const nodes = plan.map(
-      (n) => new k8s.core.v1.Node(`${name}-${n.name}`, { metadata: n.metadata }, { parent: this }),
+      (n) => new corev1.Node(`${name}-${n.name}`, { metadata: n.metadata }, { parent: this }),
     );
     this.nodeNames = pulumi.all(nodes.map((n) => n.metadata.name));
     this.zones = pulumi.output(Object.fromEntries(plan.map((n) => [n.name, n.zone])));

@@ -9,3 +9,4 @@ export * from "./quantity";
 export * from "./hash";
 export * from "./config";
 export * from "./node-loss";
+export * from "./registration";

@@ -1,4 +1,11 @@
-import * as k8s from "@pulumi/kubernetes";
+// The API groups this file uses, not the package index: the index loads all of
+// @pulumi/kubernetes (123 modules, 9 this way), which delays the program's start
+// (docs/performance.md, "Start-up").
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as policyv1 from "@pulumi/kubernetes/policy/v1";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildAppManifests, buildConfigMapManifest } from "./manifests";
 import { resolveAppDeployment } from "./resolve";
@@ -33,11 +40,11 @@ export class AppDeployment extends pulumi.ComponentResource {
   /** Labels that select the app's pods. */
   public readonly selector: pulumi.Output<Record<string, string>>;
   /** The Deployment resource, for callers that need more of it. */
-  public readonly deployment: k8s.apps.v1.Deployment;
+  public readonly deployment: appsv1.Deployment;
   /** The Service resource. */
-  public readonly service: k8s.core.v1.Service;
+  public readonly service: corev1.Service;
   /** The canary Deployment, when `canary` is set. */
-  public readonly canaryDeployment: k8s.apps.v1.Deployment | undefined;
+  public readonly canaryDeployment: appsv1.Deployment | undefined;
   /** The canary Deployment's generated name, when `canary` is set. */
   public readonly canaryDeploymentName: pulumi.Output<string | undefined>;
 
@@ -51,28 +58,28 @@ export class AppDeployment extends pulumi.ComponentResource {
     // The ConfigMap first: the pod template mounts it by its generated name.
     const configMapManifest = buildConfigMapManifest(app);
     const configMap = configMapManifest
-      ? new k8s.core.v1.ConfigMap(`${name}-config`, configMapManifest, parent)
+      ? new corev1.ConfigMap(`${name}-config`, configMapManifest, parent)
       : undefined;
     const m = buildAppManifests(app, configMap?.metadata.name);
 
-    this.deployment = new k8s.apps.v1.Deployment(name, m.deployment, {
+    this.deployment = new appsv1.Deployment(name, m.deployment, {
       ...parent,
       dependsOn: configMap ? [configMap] : [],
     });
     // Named `${name}-canary`, and only registered with a canary, so the stable children keep
     // their URNs whether a canary runs or not.
     this.canaryDeployment = m.canaryDeployment
-      ? new k8s.apps.v1.Deployment(`${name}-canary`, m.canaryDeployment, {
+      ? new appsv1.Deployment(`${name}-canary`, m.canaryDeployment, {
           ...parent,
           dependsOn: configMap ? [configMap] : [],
         })
       : undefined;
-    this.service = new k8s.core.v1.Service(`${name}-svc`, m.service, parent);
+    this.service = new corev1.Service(`${name}-svc`, m.service, parent);
     if (m.podDisruptionBudget) {
-      new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.podDisruptionBudget, parent);
+      new policyv1.PodDisruptionBudget(`${name}-pdb`, m.podDisruptionBudget, parent);
     }
     if (m.autoscaler) {
-      new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      new autoscalingv2.HorizontalPodAutoscaler(
         `${name}-hpa`,
         {
           metadata: m.autoscaler.metadata,

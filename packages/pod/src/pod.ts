@@ -1,4 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
+// The API groups this file uses, not the package index: the index loads all of
+// @pulumi/kubernetes (123 modules, 9 this way), which delays the program's start
+// (docs/performance.md, "Start-up").
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, checkLabels } from "@steady/core";
 import { buildPodSpecUnchecked } from "./pod-spec";
@@ -37,7 +40,7 @@ export class Pod extends pulumi.ComponentResource {
     checkLabels(problems, "labels", args.labels);
     problems.throwIfAny(`Pod "${name}"`);
 
-    const pod = new k8s.core.v1.Pod(
+    const pod = new corev1.Pod(
       name,
       {
         metadata: {

@@ -1,4 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
+// The API groups this file uses, not the package index: the index loads all of
+// @pulumi/kubernetes (123 modules, 9 this way), which delays the program's start
+// (docs/performance.md, "Start-up").
+import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { AppDeployment } from "@steady/deployment";
 import { parseNodeSelector, parseTolerations, type AppConfig } from "./config";
@@ -8,7 +11,7 @@ export function sampleApp(cfg: AppConfig) {
   const platform = cfg.platformStack ? new pulumi.StackReference(cfg.platformStack) : undefined;
   const namespace =
     cfg.namespace ?? (platform!.requireOutput("namespace") as pulumi.Output<string>);
-  const provider = new k8s.Provider("cluster", {
+  const provider = new Provider("cluster", {
     ...(cfg.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(cfg.kubeconfig) } : {}),
     ...(cfg.context !== undefined ? { context: cfg.context } : {}),
     enableServerSideApply: true,

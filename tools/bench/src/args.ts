@@ -1,5 +1,5 @@
 /** The parts of the benchmark, in the order they run. */
-export const SECTIONS = ["program", "deploy", "rollout", "tests"] as const;
+export const SECTIONS = ["program", "deploy", "rollout", "tests", "startup"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** What `steady-bench` measures and where it writes. */
@@ -62,6 +62,8 @@ chart.svg (default directory .steady/bench):
   rollout  one AppDeployment's rollout against its floor ceil(R / maxSurge) x (pod ready
            delay + minReadySeconds)
   tests    the unit tier (npm test -- --unit-only) without and with the turbo cache
+  startup  on the local cluster: where the time from pulumi up to its first resource operation
+           goes (1 app, read from the engine's -v=9 --logflow log)
 
 options:
   --runs K                 runs per measurement (default ${BENCH_DEFAULTS.runs})

@@ -20,6 +20,7 @@ import { renderMarkdown } from "./markdown";
 import { measureProgramCost } from "./program-cost";
 import type { BenchResults } from "./results";
 import { measureRollout } from "./rollout";
+import { measureStartup } from "./startup";
 import { measureTestSuite } from "./suite";
 
 const log = (line: string) =>
@@ -147,7 +148,9 @@ async function run(opts: BenchOptions): Promise<number> {
       });
     });
   }
-  if (has("deploy") || has("rollout")) await runClusterSections(opts, out, results, attempt);
+  if (CLUSTER_SECTIONS.some((s) => has(s.section))) {
+    await runClusterSections(opts, out, results, attempt);
+  }
   if (has("tests")) {
     await attempt("tests", async () => {
       results.tests = await measureTestSuite({
@@ -232,6 +235,12 @@ const CLUSTER_SECTIONS: readonly ClusterSection[] = [
       });
     },
   },
+  {
+    section: "startup",
+    measure: async (c, opts, out, results) => {
+      results.startup = await measureStartup(c, { out, runs: opts.runs, log });
+    },
+  },
 ];
 
 /**
@@ -248,7 +257,8 @@ async function runClusterSections(
   const has = (s: Section) => opts.only.includes(s);
   let cluster: BenchCluster | undefined;
   let nodes: string[] = [];
-  await attempt(has("deploy") ? "deploy" : "rollout", async () => {
+  const first = CLUSTER_SECTIONS.find((s) => has(s.section))!.section;
+  await attempt(first, async () => {
     cluster = await openCluster(
       opts.clusterDir ? resolve(opts.clusterDir) : join(out, "cluster"),
       log,
@@ -256,6 +266,7 @@ async function runClusterSections(
     const pods = Math.max(
       has("deploy") ? Math.max(...opts.deployN) * APP_DEFAULTS.replicas * 2 : 0,
       has("rollout") ? Math.max(...opts.replicas) * 2 : 0,
+      has("startup") ? APP_DEFAULTS.replicas * 2 : 0,
     );
     nodes = await ensureNodes(cluster.client, pods);
     log(`${nodes.length} simulated nodes Ready`);

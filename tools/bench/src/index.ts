@@ -13,4 +13,6 @@ export * from "./cluster";
 export * from "./deploy";
 export * from "./rollout";
 export * from "./suite";
+export * from "./startup-log";
+export * from "./startup";
 export { derivedNotes, writeResults } from "./cli";

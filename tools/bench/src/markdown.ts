@@ -1,4 +1,5 @@
 import { VARIANT_LABELS, type BenchResults, type ProgramVariant } from "./results";
+import type { StartupResult } from "./startup";
 import type { Runs } from "./stats";
 
 /** Milliseconds as shown in tables: whole ms below 10 s, else seconds. */
@@ -210,6 +211,21 @@ function testsSection(r: NonNullable<BenchResults["tests"]>): string {
   ].join("\n");
 }
 
+/** The startup section: one row per step, the median and range of the runs. */
+export function startupSection(r: StartupResult): string {
+  return [
+    "## 5. Start-up",
+    "",
+    "From `pulumi up` (1 app, create) to its first resource operation, read from the engine's",
+    "`-v=9 --logflow` log, which itself slows the run a little.",
+    "",
+    mdTable(
+      ["step", "time"],
+      r.steps.map((s) => [s.step, s.ms ? fmtRuns(s.ms, fmtMs) : "not in the log"]),
+    ),
+  ].join("\n");
+}
+
 /** results.md: the machine, then one table per section measured, then the notes. */
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
@@ -233,6 +249,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.deploy) parts.push("", deploySection(r.deploy));
   if (r.rollout) parts.push("", rolloutSection(r.rollout));
   if (r.tests) parts.push("", testsSection(r.tests));
+  if (r.startup) parts.push("", startupSection(r.startup));
   if (r.notes.length > 0) parts.push("", "## Notes", "", ...r.notes.map((n) => `- ${n}`));
   return parts.join("\n") + "\n";
 }

@@ -1,4 +1,5 @@
 import type { PeakRss } from "./peak-rss";
+import type { StartupResult } from "./startup";
 import type { BenchOptions } from "./args";
 import type { LinearFit, Runs } from "./stats";
 
@@ -129,6 +130,7 @@ export interface BenchResults {
   deploy?: DeployResult;
   rollout?: RolloutResult;
   tests?: TestsResult;
+  startup?: StartupResult;
   /** What the numbers mean, what dominated, what failed: one sentence each. */
   readonly notes: string[];
 }

@@ -8,7 +8,7 @@ describe("steady-bench arguments", () => {
       deployN: [1, 10, 50],
       replicas: [3, 10, 30],
       minReadySeconds: BENCH_DEFAULTS.minReadySeconds,
-      only: ["program", "deploy", "rollout", "tests"],
+      only: ["program", "deploy", "rollout", "tests", "startup"],
       full: false,
       quick: false,
       keepCluster: false,
@@ -99,7 +99,7 @@ describe("steady-bench arguments", () => {
     ],
     [
       ["--only", "program,deploys"],
-      '--only "program,deploys" names no section "deploys": expected some of program, deploy, rollout, tests',
+      '--only "program,deploys" names no section "deploys": expected some of program, deploy, rollout, tests, startup',
     ],
     [
       ["--min-ready-seconds", "-1"],

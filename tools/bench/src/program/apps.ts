@@ -1,5 +1,12 @@
-import * as k8s from "@pulumi/kubernetes";
+// The API groups this file uses, not the package index: the index loads all of
+// @pulumi/kubernetes (123 modules, 9 this way), which delays the program's start
+// (docs/performance.md, "Start-up").
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as policyv1 from "@pulumi/kubernetes/policy/v1";
+import { Provider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
+import { registrationsSent } from "@steady/core";
 import {
   AppDeployment,
   buildAppManifests,
@@ -12,13 +19,33 @@ import type { BenchConfig } from "./config";
 /** Logical name of the i-th app (0-based). */
 export const appName = (i: number) => `app-${i}`;
 
+/** The bench stack's provider: server-side apply, the ambient kubeconfig. */
+export function benchProvider(): Provider {
+  return new Provider("cluster", { enableServerSideApply: true });
+}
+
 /**
- * Declares the bench stack: one provider (server-side apply, the ambient kubeconfig) and
- * `cfg.apps` AppDeployments with the component's defaults, each with a small config (so each has
- * the hashed ConfigMap the sample app has). Returns the Deployments' generated names.
+ * Declares the bench stack: its provider first, then, once the provider's registration has gone
+ * out (so the engine starts the provider plugin while the apps are built), the apps of
+ * {@link benchApps}.
  */
-export function benchApps(cfg: BenchConfig): { deploymentNames: pulumi.Output<string>[] } {
-  const provider = new k8s.Provider("cluster", { enableServerSideApply: true });
+export async function benchStack(
+  cfg: BenchConfig,
+): Promise<{ deploymentNames: pulumi.Output<string>[] }> {
+  const provider = benchProvider();
+  await registrationsSent();
+  return benchApps(cfg, provider);
+}
+
+/**
+ * Declares `cfg.apps` AppDeployments with the component's defaults on `provider`, each with a
+ * small config (so each has the hashed ConfigMap the sample app has). Returns the Deployments'
+ * generated names.
+ */
+export function benchApps(
+  cfg: BenchConfig,
+  provider: Provider = benchProvider(),
+): { deploymentNames: pulumi.Output<string>[] } {
   if (cfg.plain) return plainApps(cfg, provider);
   const apps = Array.from(
     { length: cfg.apps },
@@ -45,18 +72,18 @@ function appArgs(cfg: BenchConfig, i: number): AppDeploymentArgs {
  */
 function plainApps(
   cfg: BenchConfig,
-  provider: k8s.Provider,
+  provider: Provider,
 ): { deploymentNames: pulumi.Output<string>[] } {
   const deploymentNames = Array.from({ length: cfg.apps }, (_, i) => {
     const name = appName(i);
     const app = resolveAppDeployment(name, appArgs(cfg, i));
-    const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, buildConfigMapManifest(app)!, {
+    const configMap = new corev1.ConfigMap(`${name}-config`, buildConfigMapManifest(app)!, {
       provider,
     });
     const m = buildAppManifests(app, configMap.metadata.name);
-    const deployment = new k8s.apps.v1.Deployment(name, m.deployment, { provider });
-    new k8s.core.v1.Service(`${name}-svc`, m.service, { provider });
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, m.podDisruptionBudget!, { provider });
+    const deployment = new appsv1.Deployment(name, m.deployment, { provider });
+    new corev1.Service(`${name}-svc`, m.service, { provider });
+    new policyv1.PodDisruptionBudget(`${name}-pdb`, m.podDisruptionBudget!, { provider });
     return deployment.metadata.name;
   });
   return { deploymentNames };

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { benchApps } from "./apps";
+import { benchStack } from "./apps";
 import { parseBenchConfig } from "./config";
 
-const outputs = benchApps(parseBenchConfig(pulumi.runtime.allConfig()));
+const outputs = benchStack(parseBenchConfig(pulumi.runtime.allConfig()));
 
 /** Generated names of the apps' Deployments, in app order. */
-export const deploymentNames = outputs.deploymentNames;
+export const deploymentNames = outputs.then((o) => o.deploymentNames);
