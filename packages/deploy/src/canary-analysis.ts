@@ -44,6 +44,24 @@ export const CANARY_ANALYSIS_DEFAULTS: CanaryAnalysisConfig = {
   maxP99Ratio: 2,
 };
 
+/**
+ * Whether a verdict reached before the end of the window may end the analysis there: only a
+ * fail on errors (`maxErrorRate`, `maxErrorRateIncrease`) over at least `minRequests` canary
+ * requests. Every request the bad canary answers until the decision is a user's failed request,
+ * so waiting out the window only adds to them; latency is judged over the whole window, since a
+ * few seconds' p99 is swayed by a new pod's first requests. A pass always waits for the window's
+ * end, so one look can never promote early. Argo Rollouts and Flagger likewise judge at every
+ * interval and abort on the first failed measurement beyond their limit.
+ */
+export function failsEarly(v: CanaryVerdict): boolean {
+  const failed = (name: string) => v.checks.some((k) => k.name === name && !k.ok);
+  return (
+    v.verdict === "fail" &&
+    !failed("minRequests") &&
+    (failed("maxErrorRate") || failed("maxErrorRateIncrease"))
+  );
+}
+
 /** The samples of one pod's `/metrics`. */
 export interface PodScrape {
   readonly pod: string;

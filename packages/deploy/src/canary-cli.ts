@@ -2,6 +2,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { UsageError, parseDeployArgs, type DeployArgs } from "./args";
 import { parseCanaryAnalysisConfig, type CanaryAnalysisConfig } from "./canary-analysis";
 import {
+  CANARY_CHECK_SECONDS,
   CANARY_WINDOW_SECONDS,
   canaryExitCode,
   defaultCanaryPlan,
@@ -19,7 +20,8 @@ import { formatCanarySummaryMarkdown } from "./summary";
 
 /** Usage of `steady-deploy canary`. */
 export const CANARY_USAGE = `usage: steady-deploy canary --canary-image IMAGE --canary-version VERSION
-         [--failure-ratio R] [--window SECONDS] [--analysis FILE.json] [--port PORT]
+         [--failure-ratio R] [--window SECONDS] [--check-every SECONDS] [--analysis FILE.json]
+         [--port PORT]
          [--cwd DIR] [--stack STACK] [--kubeconfig FILE] [--toolchain [DIR]] [--allow URN]...
          [--policy-pack DIR]... [--policy-pack-config FILE]... [--parallel N]
          [--summary-md FILE] [--config KEY=VALUE]...
@@ -29,7 +31,9 @@ export const CANARY_USAGE = `usage: steady-deploy canary --canary-image IMAGE --
   canaryReplicas, canaryWeightPercent), after the same pre-flight as \`up\` (config size, lock
   check, refresh of a stale state, tuning) and with its rollout reports; between steps the
   canary's error rate and p99 are compared with the stable pods' over --window seconds
-  (default ${CANARY_WINDOW_SECONDS}) on --port (default 8080). A failed check takes the canary to 0
+  (default ${CANARY_WINDOW_SECONDS}) on --port (default 8080), looking every --check-every seconds (default
+  ${CANARY_CHECK_SECONDS}): a look whose error rate fails over enough requests decides at once, a pass waits
+  for the window's end. A failed check takes the canary to 0
   pods (one more guarded up; stable untouched) and exits 6. The stack must export namespace
   and selector. Report: <state dir>/rollouts/canary-<stack>-<time>.json, its timeline next to
   it (.svg).
@@ -44,6 +48,8 @@ export const CANARY_METRICS_PORT = 8080;
 export interface CanaryOptions {
   readonly target: CanaryTarget;
   readonly windowSeconds: number;
+  /** Seconds between looks inside the window. */
+  readonly checkEverySeconds: number;
   readonly analysisFile?: string;
   readonly port: number;
 }
@@ -60,6 +66,7 @@ export const CANARY_FLAGS: readonly string[] = [
   "--canary-version",
   "--failure-ratio",
   "--window",
+  "--check-every",
   "--analysis",
   "--port",
 ];
@@ -88,6 +95,16 @@ export function parseCanaryOptions(own: Readonly<Record<string, string>>): Canar
       `--window ${JSON.stringify(own["--window"])}: expected whole seconds from 1 to 3600`,
     );
   }
+  // Checked against the window only when the window itself is valid (its own error says the rest).
+  const windowOk = Number.isInteger(window) && window >= 1 && window <= 3600;
+  const every = Number(
+    own["--check-every"] ?? Math.min(CANARY_CHECK_SECONDS, windowOk ? window : 1),
+  );
+  if (!Number.isInteger(every) || every < 1 || (windowOk && every > window)) {
+    problems.push(
+      `--check-every ${JSON.stringify(own["--check-every"])}: expected whole seconds from 1 to the window${windowOk ? ` (${window})` : ""}`,
+    );
+  }
   const port = Number(own["--port"] ?? CANARY_METRICS_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     problems.push(`--port ${JSON.stringify(own["--port"])}: expected a port from 1 to 65535`);
@@ -100,6 +117,7 @@ export function parseCanaryOptions(own: Readonly<Record<string, string>>): Canar
       ...(ratio !== undefined ? { failureRatio: ratio } : {}),
     },
     windowSeconds: window,
+    checkEverySeconds: every,
     ...(own["--analysis"] ? { analysisFile: own["--analysis"] } : {}),
     port,
   };
@@ -250,6 +268,7 @@ async function runSteps(
     });
     const report = await runCanaryRollout(defaultCanaryPlan(a.target), ops, {
       windowSeconds: a.windowSeconds,
+      checkEverySeconds: a.checkEverySeconds,
       analysis,
       stopped: () => abortReason()?.message,
     });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   CANARY_ANALYSIS_DEFAULTS,
   analyzeCanary,
+  failsEarly,
   type CanaryAnalysisConfig,
   type CanaryVerdict,
 } from "./canary-analysis";
@@ -121,6 +122,8 @@ export interface CanaryStepRecord {
   readonly decidedAt?: string;
   /** The analysis after the step; absent when the step's up failed. */
   readonly verdict?: CanaryVerdict;
+  /** Seconds of the window the verdict covers: less than the window when it failed early. */
+  readonly analysedSeconds?: number;
   readonly error?: string;
 }
 
@@ -151,8 +154,14 @@ export interface CanaryRolloutReport {
 
 /** Options of {@link runCanaryRollout}. */
 export interface CanaryRolloutOptions {
-  /** Seconds between the two scrapes of each analysis. @default 60 */
+  /** Seconds between the first and the last scrape of each analysis. @default 60 */
   readonly windowSeconds?: number;
+  /**
+   * Seconds between looks inside the window: each look scrapes and judges what the canary served
+   * since the window began, and a fail on errors ({@link failsEarly}) ends the analysis there.
+   * @default {@link CANARY_CHECK_SECONDS}
+   */
+  readonly checkEverySeconds?: number;
   /** @default {@link CANARY_ANALYSIS_DEFAULTS} */
   readonly analysis?: CanaryAnalysisConfig;
   /** Clock for the report. @default - `new Date()` */
@@ -177,6 +186,9 @@ export const INTERRUPTED_CANARY_NEXT =
 
 /** Default analysis window: long enough for tens of requests at a few per second. */
 export const CANARY_WINDOW_SECONDS = 60;
+
+/** Default seconds between looks inside the window: a bad canary is stopped within about this. */
+export const CANARY_CHECK_SECONDS = 5;
 
 /** Runs the plan's steps with analysis between them; promotes, or aborts at the first fail. */
 export async function runCanaryRollout(
@@ -207,24 +219,27 @@ export async function runCanaryRollout(
       ops.log(`canary step ${step.name}: guarded up`);
       await ops.apply(`canary step ${step.name}`, step);
       upFinishedAt = now().toISOString();
-      const before = await ops.scrape();
       ops.log(`canary step ${step.name}: analysing for ${windowSeconds} s`);
-      await ops.wait(windowSeconds * 1000);
-      const cut = stopped(`during the analysis of step ${step.name}`);
-      if (cut) return cut;
-      const after = await ops.scrape();
-      const verdict = analyzeCanary(
-        { before: before.canary, after: after.canary },
-        { before: before.stable, after: after.stable },
+      const looked = await analyseStep(ops, {
         analysis,
-      );
+        windowSeconds,
+        checkEverySeconds: options.checkEverySeconds ?? CANARY_CHECK_SECONDS,
+        stopped: () => options.stopped?.(),
+      });
+      if (looked === "stopped") return stopped(`during the analysis of step ${step.name}`)!;
+      const { verdict, analysedSeconds } = looked;
       const decidedAt = now().toISOString();
-      steps.push({ name: step.name, change: step, appliedAt, upFinishedAt, decidedAt, verdict });
+      steps.push({
+        ...{ name: step.name, change: step, appliedAt, upFinishedAt, decidedAt },
+        ...{ verdict, analysedSeconds },
+      });
+      const early =
+        analysedSeconds < windowSeconds ? ` after ${analysedSeconds} of ${windowSeconds} s` : "";
       ops.log(
-        `canary step ${step.name}: ${verdict.verdict}${verdict.reasons.map((r) => `\n  ${r}`).join("")}`,
+        `canary step ${step.name}: ${verdict.verdict}${early}${verdict.reasons.map((r) => `\n  ${r}`).join("")}`,
       );
       if (verdict.verdict === "fail") {
-        const reason = `analysis after step ${step.name} failed: ${verdict.reasons.join("; ")}`;
+        const reason = `analysis after step ${step.name} failed${early}: ${verdict.reasons.join("; ")}`;
         return { ...base, outcome: "aborted", reason, abort: await abort(plan, ops, now) };
       }
     } catch (error) {
@@ -258,6 +273,40 @@ export async function runCanaryRollout(
   }
   const promotion = { startedAt, finishedAt: now().toISOString() };
   return { ...base, outcome: "promoted", promote: plan.promote, promotion };
+}
+
+/**
+ * One step's analysis: a scrape at the window's start, then a look every `checkEverySeconds`
+ * (and one at the window's end), each judging everything since the start. Ends at the first look
+ * that {@link failsEarly}, else with the verdict over the whole window; "stopped" when a signal
+ * came during a wait.
+ */
+async function analyseStep(
+  ops: CanaryRolloutOps,
+  o: {
+    analysis: CanaryAnalysisConfig;
+    windowSeconds: number;
+    checkEverySeconds: number;
+    stopped: () => string | undefined;
+  },
+): Promise<{ verdict: CanaryVerdict; analysedSeconds: number } | "stopped"> {
+  const start = await ops.scrape();
+  let elapsed = 0;
+  for (;;) {
+    const wait = Math.min(o.checkEverySeconds, o.windowSeconds - elapsed);
+    await ops.wait(wait * 1000);
+    elapsed += wait;
+    if (o.stopped()) return "stopped";
+    const now = await ops.scrape();
+    const verdict = analyzeCanary(
+      { before: start.canary, after: now.canary },
+      { before: start.stable, after: now.stable },
+      o.analysis,
+    );
+    if (elapsed >= o.windowSeconds || failsEarly(verdict)) {
+      return { verdict, analysedSeconds: elapsed };
+    }
+  }
 }
 
 /** Takes the canary to zero through Pulumi; the stable Deployment is not part of the change. */

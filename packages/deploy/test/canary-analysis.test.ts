@@ -1,6 +1,7 @@
 import {
   CANARY_ANALYSIS_DEFAULTS,
   analyzeCanary,
+  failsEarly,
   histogramQuantile,
   parseCanaryAnalysisConfig,
   summarizeTrack,
@@ -176,6 +177,32 @@ describe("analyzeCanary", () => {
 
   it("fails a canary with no pods at all", () => {
     expect(analyzeCanary({ before: [], after: [] }, stable).verdict).toBe("fail");
+  });
+});
+
+describe("failsEarly", () => {
+  const stable = {
+    before: [pod("s1", "v1", 1000, 0)],
+    after: [pod("s1", "v1", 1100, 0)],
+  };
+  const judge = (ok: number, failed: number, seconds = 0.001) =>
+    analyzeCanary(
+      { before: [pod("c1", "v2", 0, 0)], after: [pod("c1", "v2", ok, failed, seconds)] },
+      stable,
+    );
+
+  it("ends the window at a fail on errors over enough requests", () => {
+    expect(failsEarly(judge(40, 10))).toBe(true);
+  });
+
+  it("waits for the window on too few requests, on latency alone, and on a pass", () => {
+    // 2 of 5 failed: 40 %, but 5 requests are too few to judge.
+    expect(failsEarly(judge(3, 2))).toBe(false);
+    // Slow but not failing: p99 is judged over the whole window only.
+    const slow = judge(50, 0, 2);
+    expect(slow.verdict).toBe("fail");
+    expect(failsEarly(slow)).toBe(false);
+    expect(failsEarly(judge(50, 0))).toBe(false);
   });
 });
 

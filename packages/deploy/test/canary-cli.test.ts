@@ -26,6 +26,7 @@ describe("parseCanaryArgs", () => {
     );
     expect(a.target).toEqual({ image: "steady/hello:1.1.0", version: "v2", failureRatio: "0.2" });
     expect(a.windowSeconds).toBe(30);
+    expect(a.checkEverySeconds).toBe(5);
     expect(a.port).toBe(8080);
     expect(a.deploy.command).toBe("up");
     expect(a.deploy.stack).toBe("prod");
@@ -54,6 +55,18 @@ describe("parseCanaryArgs", () => {
           '--port "70000": expected a port from 1 to 65535',
         ].join("\n"),
       ),
+    );
+  });
+
+  it("looks every 5 s by default, never less often than the window, and refuses a look beyond it", () => {
+    const args = ["--canary-image", "i", "--canary-version", "v2"];
+    expect(parseCanaryArgs([...args, "--window", "3"]).checkEverySeconds).toBe(3);
+    expect(parseCanaryArgs([...args, "--check-every", "10"]).checkEverySeconds).toBe(10);
+    expect(() => parseCanaryArgs([...args, "--window", "30", "--check-every", "40"])).toThrow(
+      new UsageError('--check-every "40": expected whole seconds from 1 to the window (30)'),
+    );
+    expect(() => parseCanaryArgs([...args, "--check-every", "0"])).toThrow(
+      new UsageError('--check-every "0": expected whole seconds from 1 to the window (60)'),
     );
   });
 

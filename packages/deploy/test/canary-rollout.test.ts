@@ -74,6 +74,42 @@ describe("runCanaryRollout", () => {
     expect(canaryExitCode(report)).toBe(0);
   });
 
+  it("looks every 5 s: a failing canary is decided at the first look, a healthy one waits out the window", async () => {
+    const waits: number[] = [];
+    const bad = world(0.2);
+    const badReport = await runCanaryRollout(
+      plan,
+      { ...bad.ops, wait: async (ms) => void waits.push(ms) },
+      { now, windowSeconds: 12 },
+    );
+    expect(waits).toEqual([5000]);
+    expect(badReport.steps[0]!.analysedSeconds).toBe(5);
+    waits.length = 0;
+    const good = world(0);
+    const goodReport = await runCanaryRollout(
+      plan,
+      { ...good.ops, wait: async (ms) => void waits.push(ms) },
+      { now, windowSeconds: 12 },
+    );
+    // Three steps, each 5 + 5 + 2 s: the last look falls on the window's end.
+    expect(waits).toEqual([5000, 5000, 2000, 5000, 5000, 2000, 5000, 5000, 2000]);
+    expect(goodReport.steps.map((x) => x.analysedSeconds)).toEqual([12, 12, 12]);
+    expect(goodReport.outcome).toBe("promoted");
+  });
+
+  it("judges each look on everything since the window began, and may be told to look only at its end", async () => {
+    const waits: number[] = [];
+    const w = world(0.2);
+    const report = await runCanaryRollout(
+      plan,
+      { ...w.ops, wait: async (ms) => void waits.push(ms) },
+      { now, windowSeconds: 30, checkEverySeconds: 30 },
+    );
+    expect(waits).toEqual([30000]);
+    expect(report.steps[0]!.analysedSeconds).toBe(30);
+    expect(report.reason).toMatch(/^analysis after step 1 pod failed: /);
+  });
+
   it("aborts a canary failing one request in five after its first step: canary to zero, stable untouched", async () => {
     const w = world(0.2);
     const report = await runCanaryRollout(plan, w.ops, { now });
@@ -86,7 +122,7 @@ describe("runCanaryRollout", () => {
     for (const a of w.applied) expect(Object.keys(a.change.set)).not.toContain("image");
     expect(report.outcome).toBe("aborted");
     expect(report.reason).toMatch(
-      /^analysis after step 1 pod failed: maxErrorRate: canary error rate 20\.0 %/,
+      /^analysis after step 1 pod failed after 5 of 60 s: maxErrorRate: canary error rate 20\.0 %/,
     );
     expect(report.abort).toEqual(expect.objectContaining({ change: plan.abort, ok: true }));
     expect(canaryExitCode(report)).toBe(6);

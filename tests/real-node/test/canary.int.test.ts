@@ -161,6 +161,7 @@ function stepFigures(report: CanaryRolloutReport) {
     canaryFailures: s.verdict?.canary.failures,
     stableRequests: s.verdict?.stable.requests,
     canaryPods: s.verdict?.canary.pods,
+    analysedSeconds: s.analysedSeconds,
   }));
 }
 
@@ -195,6 +196,8 @@ describe("steady-deploy's canary steps on the real node, under load", () => {
     expect(report.reason).toBeUndefined();
     expect(report.outcome).toBe("promoted");
     expect(report.steps.map((s) => s.verdict?.verdict)).toEqual(["pass", "pass", "pass"]);
+    // A pass waits out the whole window, however many looks came before.
+    expect(report.steps.map((s) => s.analysedSeconds)).toEqual([15, 15, 15]);
     // The analysis had real evidence at every step: the pod proxy reached the pods' /metrics.
     for (const s of report.steps) {
       expect(s.verdict!.canary.requests).toBeGreaterThanOrEqual(
@@ -246,7 +249,11 @@ describe("steady-deploy's canary steps on the real node, under load", () => {
     });
     expect(report.outcome).toBe("aborted");
     expect(report.steps.map((s) => s.name)).toEqual(["1 pod"]);
-    expect(report.reason).toMatch(/^analysis after step 1 pod failed: maxErrorRate/);
+    // Decided at the first look, 5 s into the 15 s window: the errors were plain by then.
+    expect(report.reason).toMatch(
+      /^analysis after step 1 pod failed after 5 of 15 s: maxErrorRate/,
+    );
+    expect(report.steps[0]!.analysedSeconds).toBe(5);
     expect(report.abort).toEqual(expect.objectContaining({ ok: true }));
     // The failures are the canary's 500s, and the decision came within the window and its scrapes.
     expect(Object.keys(r.total.failures)).toEqual(["HTTP 500"]);

@@ -205,6 +205,7 @@ describe("steady-repo-deploy canary arguments", () => {
     expect(args.canary).toEqual({
       target: { image: "steady/hello:1.1.0", version: "v2" },
       windowSeconds: 60,
+      checkEverySeconds: 5,
       port: 8080,
     });
     expect(canaryRunOf(args)).toEqual({
@@ -245,6 +246,7 @@ describe("steady-repo-deploy canary arguments", () => {
     expect(args.canary).toEqual({
       target: { image: "i:2", version: "v2", failureRatio: "0.2" },
       windowSeconds: 30,
+      checkEverySeconds: 5,
       analysisFile: "a.json",
       port: 9090,
     });
