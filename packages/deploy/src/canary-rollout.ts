@@ -1,5 +1,4 @@
 import type { Stack } from "@pulumi/pulumi/automation";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CANARY_ANALYSIS_DEFAULTS,
@@ -12,6 +11,7 @@ import { scrapeTracks, type CanaryScrapeTarget, type TrackPodScrapes } from "./c
 import { guardedUp, type GuardedUpOptions } from "./guarded";
 import { abortExitCode, runSignal } from "./interrupt";
 import type { KubeClient } from "./kube-client";
+import { writeJsonAndSvg } from "./report";
 import { renderCanarySvg } from "./svg";
 
 /**
@@ -351,15 +351,13 @@ export function writeCanaryReport(
   report: CanaryRolloutReport,
   at = new Date(),
 ): { json: string; svg: string } {
-  const dir = join(stateDir, "rollouts");
-  mkdirSync(dir, { recursive: true });
-  const base = join(
-    dir,
-    `canary-${stackName.replace(/\//g, "_")}-${at.toISOString().replace(/[:.]/g, "-")}`,
+  return writeJsonAndSvg(
+    join(stateDir, "rollouts"),
+    `canary-${stackName.replace(/\//g, "_")}`,
+    at.toISOString(),
+    report,
+    renderCanarySvg(report, stackName),
   );
-  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(`${base}.svg`, renderCanarySvg(report, stackName));
-  return { json: `${base}.json`, svg: `${base}.svg` };
 }
 
 /** How {@link stackCanaryOps} runs each step's up. */

@@ -20,10 +20,25 @@ export function formatReport(r: RolloutReport): string {
 
 /** Writes the report as JSON and its timeline as SVG under `dir`; returns both paths. */
 export function writeReport(dir: string, r: RolloutReport): { json: string; svg: string } {
+  return writeJsonAndSvg(dir, `rollout-${r.deployment}`, r.finishedAt, r, renderTimelineSvg(r));
+}
+
+/**
+ * Writes `report` as `<dir>/<prefix>-<at>.json` and `svg` beside it as `.svg`, with `:` and `.`
+ * of the ISO time `at` as `-` (a portable file name); returns both paths. Every report kind
+ * (rollout, recovery, canary) is written this way.
+ */
+export function writeJsonAndSvg(
+  dir: string,
+  prefix: string,
+  at: string,
+  report: unknown,
+  svg: string,
+): { json: string; svg: string } {
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `rollout-${r.deployment}-${r.finishedAt.replace(/[:.]/g, "-")}`);
-  writeFileSync(`${base}.json`, JSON.stringify(r, null, 2) + "\n");
-  writeFileSync(`${base}.svg`, renderTimelineSvg(r));
+  const base = join(dir, `${prefix}-${at.replace(/[:.]/g, "-")}`);
+  writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(`${base}.svg`, svg);
   return { json: `${base}.json`, svg: `${base}.svg` };
 }
 
@@ -83,9 +98,5 @@ export function recoveryReport(i: {
 
 /** Writes a recovery report as JSON and its timeline as SVG under `dir`; returns both paths. */
 export function writeRecoveryReport(dir: string, r: RecoveryReport): { json: string; svg: string } {
-  mkdirSync(dir, { recursive: true });
-  const base = join(dir, `recovery-${r.deployment}-${r.finishedAt.replace(/[:.]/g, "-")}`);
-  writeFileSync(`${base}.json`, JSON.stringify(r, null, 2) + "\n");
-  writeFileSync(`${base}.svg`, renderRecoverySvg(r));
-  return { json: `${base}.json`, svg: `${base}.svg` };
+  return writeJsonAndSvg(dir, `recovery-${r.deployment}`, r.finishedAt, r, renderRecoverySvg(r));
 }

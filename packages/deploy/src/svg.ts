@@ -159,12 +159,38 @@ function renderChart(c: Chart): string {
 }
 
 /** The black "ready (total)" line both reports start with. */
-const totalSeries = (ready: (i: number) => number): Series => ({
-  label: "ready (total)",
-  color: "#111",
-  width: 2.5,
-  value: ready,
-});
+/** What a rollout and a recovery report share: ready pods sampled over time against a desired count. */
+interface PodSamples {
+  readonly durationSeconds: number;
+  readonly desired: number;
+  readonly samples: readonly { readonly t: number; readonly ready: number }[];
+}
+
+/**
+ * The time span and the count panel of a pod-count chart: ready pods in total, then one line per
+ * `parts` entry (a ReplicaSet, a node), each in the next colour.
+ */
+function podCountChart(
+  r: PodSamples,
+  parts: readonly { label: string; value: (i: number) => number }[],
+): Pick<Chart, "endT" | "counts"> {
+  return {
+    endT: Math.max(1, r.durationSeconds * 1000, ...r.samples.map((s) => s.t)),
+    counts: {
+      times: r.samples.map((s) => s.t),
+      maxY: Math.max(1, r.desired + 1, ...r.samples.map((s) => s.ready)),
+      desired: r.desired,
+      series: [
+        { label: "ready (total)", color: "#111", width: 2.5, value: (i) => r.samples[i]!.ready },
+        ...parts.map((part, k) => ({
+          ...part,
+          color: COLORS[(k + 1) % COLORS.length]!,
+          width: 1.5,
+        })),
+      ],
+    },
+  };
+}
 
 /**
  * An SVG timeline of a rollout: ready pods of each ReplicaSet (old first, then new) and in total,
@@ -175,21 +201,13 @@ export function renderTimelineSvg(r: RolloutReport): string {
   return renderChart({
     title: `Rollout of ${r.namespace}/${r.deployment}`,
     heading: `${r.namespace}/${r.deployment}: ${r.durationSeconds.toFixed(1)} s, fewest ready ${r.minReady} of ${r.desired}`,
-    endT: Math.max(1, r.durationSeconds * 1000, ...r.samples.map((s) => s.t)),
-    counts: {
-      times: r.samples.map((s) => s.t),
-      maxY: Math.max(1, r.desired + 1, ...r.samples.map((s) => s.ready)),
-      desired: r.desired,
-      series: [
-        totalSeries((i) => r.samples[i]!.ready),
-        ...hashes.map((h, k) => ({
-          label: `ReplicaSet …${h}${r.newReplicaSet?.endsWith(h) ? " (new)" : " (old)"}`,
-          color: COLORS[(k + 1) % COLORS.length]!,
-          width: 1.5,
-          value: (i: number) => r.samples[i]!.byHash[h] ?? 0,
-        })),
-      ],
-    },
+    ...podCountChart(
+      r,
+      hashes.map((h) => ({
+        label: `ReplicaSet …${h}${r.newReplicaSet?.endsWith(h) ? " (new)" : " (old)"}`,
+        value: (i: number) => r.samples[i]!.byHash[h] ?? 0,
+      })),
+    ),
   });
 }
 
@@ -202,22 +220,14 @@ export function renderRecoverySvg(r: RecoveryReport): string {
   return renderChart({
     title: `Recovery of ${r.namespace}/${r.deployment} from losing ${r.lostNode}`,
     heading: `${r.namespace}/${r.deployment}, ${r.lostNode} lost: ${r.durationSeconds.toFixed(1)} s, fewest ready ${r.minReady} of ${r.desired}`,
-    endT: Math.max(1, r.durationSeconds * 1000, ...r.samples.map((s) => s.t)),
     moments: r.moments,
-    counts: {
-      times: r.samples.map((s) => s.t),
-      maxY: Math.max(1, r.desired + 1, ...r.samples.map((s) => s.ready)),
-      desired: r.desired,
-      series: [
-        totalSeries((i) => r.samples[i]!.ready),
-        ...nodes.map((n, k) => ({
-          label: `${n}${n === r.lostNode ? " (lost)" : ""}`,
-          color: COLORS[(k + 1) % COLORS.length]!,
-          width: 1.5,
-          value: (i: number) => r.samples[i]!.byNode[n] ?? 0,
-        })),
-      ],
-    },
+    ...podCountChart(
+      r,
+      nodes.map((n) => ({
+        label: `${n}${n === r.lostNode ? " (lost)" : ""}`,
+        value: (i: number) => r.samples[i]!.byNode[n] ?? 0,
+      })),
+    ),
   });
 }
 
